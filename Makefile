@@ -1,0 +1,33 @@
+# `make demo` and `make test` do all set-up on a fresh machine: each creates .venv and installs the project.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: demo test lint bench sim clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/bybit-research demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest --nbval-lax tests notebooks
+
+lint: $(STAMP)
+	$(BIN)/ruff check bybit_research tests bench
+	$(BIN)/ruff format --check bybit_research tests bench
+	$(BIN)/mypy bybit_research
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+sim: $(STAMP)
+	$(BIN)/bybit-research sim
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
