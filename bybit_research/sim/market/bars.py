@@ -1,0 +1,214 @@
+"""Minute bars of one instrument's price flavour (last traded, mark, index, premium index).
+
+All prices are integers in units of ``10**-decimals`` so that aggregation (max, min, sums) is exact and
+candles of
+every interval agree. Volumes are integer multiples of the instrument's volume step and turnovers integers in
+units of
+``10**-turnover_decimals``; sums of integers stay exact.
+
+A flavour's log price is the coin path plus an offset: a slowly varying basis (a perpetual's premium, a
+future's
+carry that decays to expiry) plus per-minute noise, both drawn from keyed generators so that any day is
+computed on
+its own.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .calendar import DAY_MS, MINUTE_MS, YEAR_MS
+from .coins import COIN_SPECS, decimals
+from .instrument import Instrument
+from .options import smile_iv_array
+from .paths import MINUTES_PER_DAY, CoinPath, LruCache, keyed_rng
+
+KINDS = ("last", "mark", "index", "premium")
+_NOISE, _BASIS = 11, 14
+_KIND_KEYS = {"last": 1, "mark": 2, "index": 3, "premium": 4}
+PREMIUM_DECIMALS = 6
+#: Share of the coin's daily USD volume traded on each kind of market.
+_VOLUME_SHARE = {
+    "Spot": 0.35,
+    "LinearPerpetual": 1.0,
+    "LinearFutures": 0.03,
+    "InversePerpetual": 0.12,
+    "InverseFutures": 0.02,
+    "Option": 0.002,
+}
+
+_MINUTE_TIMES = np.arange(MINUTES_PER_DAY + 1, dtype=np.int64) * MINUTE_MS
+_erfc = np.frompyfunc(math.erfc, 1, 1)
+
+
+@dataclass(frozen=True)
+class DayBars:
+    """The 1440 minute bars of one day: integer prices, volumes and turnovers (arrays of int64)."""
+
+    open: np.ndarray
+    high: np.ndarray
+    low: np.ndarray
+    close: np.ndarray
+    volume: np.ndarray
+    turnover: np.ndarray
+
+
+#: Shared by all sources: the most recently used days of minute bars.
+_DAY_CACHE: LruCache[tuple[int, int], DayBars] = LruCache(512)
+_SOURCE_IDS: dict[tuple[str, str, str, int], int] = {}
+
+
+class BarSource:
+    """Minute bars of one instrument and price flavour.
+
+    Parameters
+    ----------
+    seed
+        Market seed.
+    inst
+        The instrument.
+    kind
+        ``"last"``, ``"mark"``, ``"index"`` or ``"premium"``.
+    path
+        The path of the instrument's base coin.
+    """
+
+    def __init__(self, seed: int, inst: Instrument, kind: str, path: CoinPath) -> None:
+        self.seed = seed
+        self.inst = inst
+        self.kind = kind
+        self.path = path
+        key = (inst.category, inst.symbol, kind, seed)
+        self.source_id = _SOURCE_IDS.setdefault(key, len(_SOURCE_IDS) + 1)
+        self._key = inst.rng_key()
+        self.first_ms = -(-inst.launch_ms // MINUTE_MS) * MINUTE_MS
+        self.stop_ms = inst.delivery_ms or 2**62
+        self.has_volume = kind == "last"
+        self._nodes: dict[int, float] = {}
+        if kind == "premium":
+            self.decimals, self._unit = PREMIUM_DECIMALS, 10.0**-PREMIUM_DECIMALS
+        else:
+            self.decimals = decimals(inst.tick_size)
+            self._unit = float(inst.tick_size)
+        self.scale = round(self._unit * 10**self.decimals)
+        step = inst.volume_step
+        self.volume_decimals = decimals(step)
+        self._volume_step = float(step)
+        self.volume_scale = round(self._volume_step * 10**self.volume_decimals)
+        self.turnover_decimals = 8 if inst.is_inverse else self.volume_decimals + self.decimals
+        spec = COIN_SPECS[inst.base_coin]
+        share = _VOLUME_SHARE[inst.contract_type] * (0.1 if inst.quote_coin == "USDC" else 1.0)
+        usd_per_minute = spec.usd_volume * share / MINUTES_PER_DAY
+        per_minute = usd_per_minute if inst.is_inverse else usd_per_minute / spec.ref_price
+        self._volume_units = max(per_minute / self._volume_step, 2.0)
+        self._noise = (
+            {"Spot": 1.2e-4, "LinearPerpetual": 1.5e-4, "InversePerpetual": 1.5e-4}.get(
+                inst.contract_type, 2.5e-4
+            )
+            if kind == "last"
+            else 3e-5
+        )
+
+    # ---------------------------------------------------------------- flavour offsets
+    def _basis_node(self, day: int) -> float:
+        node = self._nodes.get(day)
+        if node is None:
+            node = float(keyed_rng(self.seed, self._key, _BASIS, day).standard_normal())
+            self._nodes[day] = node
+        return node
+
+    def basis(self, times: np.ndarray) -> np.ndarray:
+        """Return the relative basis of the flavour at ``times`` (ms): premium of perps, carry of futures."""
+        inst = self.inst
+        if inst.contract_type in ("Spot", "Option") or self.kind == "index":
+            return np.zeros(len(times))
+        first_day, last_day = int(times[0] // DAY_MS), int(times[-1] // DAY_MS) + 1
+        nodes = [self._basis_node(day) for day in range(first_day, last_day + 1)]
+        wave = np.interp(times / DAY_MS, np.arange(first_day, last_day + 1), nodes)
+        if inst.delivery_ms:
+            tau = np.maximum(inst.delivery_ms - times, 0) / YEAR_MS
+            return (0.06 + 0.03 * wave) * tau
+        return 2e-4 + 2.5e-4 * wave
+
+    def _draws(self, day: int) -> np.ndarray:
+        """Return the day's keyed draws: rows noise, high wick, low wick, volume (noise first)."""
+        rng = keyed_rng(self.seed, self._key, _NOISE, _KIND_KEYS[self.kind], day)
+        return rng.standard_normal((4, MINUTES_PER_DAY))
+
+    def _offsets(self, day: int, draws: np.ndarray) -> np.ndarray:
+        times = day * DAY_MS + _MINUTE_TIMES
+        offsets = self.basis(times)
+        if self.kind != "index":
+            # the day's last point is the next day's first: the first draw of the next day's generator
+            following = keyed_rng(
+                self.seed, self._key, _NOISE, _KIND_KEYS[self.kind], day + 1
+            ).standard_normal()
+            offsets = offsets + self._noise * np.append(draws[0], following)
+        return offsets
+
+    def option_marks(self, times: np.ndarray, coin_logs: np.ndarray) -> np.ndarray:
+        """Return option mark prices at ``times`` given the coin's log prices there (vectorised Black-76)."""
+        inst = self.inst
+        assert inst.strike is not None
+        tau = np.maximum(inst.delivery_ms - times, 0) / YEAR_MS
+        forward = np.exp(coin_logs) * (1.0 + 0.05 * tau)
+        base_vol = self.path.annual_vol
+        sigma = smile_iv_array(base_vol, forward, inst.strike, tau)
+        sd = sigma * np.sqrt(np.maximum(tau, 1e-12))
+        d1 = (np.log(forward / inst.strike) + 0.5 * sd * sd) / sd
+        d2 = d1 - sd
+        cdf = lambda x: 0.5 * _erfc(-x / math.sqrt(2.0)).astype(float)  # noqa: E731
+        if inst.option_type == "Call":
+            value = forward * cdf(d1) - inst.strike * cdf(d2)
+            intrinsic = np.maximum(forward - inst.strike, 0.0)
+        else:
+            value = inst.strike * cdf(-d2) - forward * cdf(-d1)
+            intrinsic = np.maximum(inst.strike - forward, 0.0)
+        return np.where(tau > 0, np.maximum(value, intrinsic), intrinsic)
+
+    # ---------------------------------------------------------------- minute bars
+    def points(self, day: int, draws: np.ndarray | None = None) -> np.ndarray:
+        """Return the 1441 integer prices at the minute starts of ``day`` (last = next day's first)."""
+        if draws is None:
+            draws = self._draws(day)
+        coin_logs = self.path.minute_logs(day)
+        if self.inst.contract_type == "Option":
+            values = self.option_marks(day * DAY_MS + _MINUTE_TIMES, coin_logs)
+        elif self.kind == "premium":
+            values = self._offsets(day, draws)
+        else:
+            values = np.exp(coin_logs + self._offsets(day, draws))
+        ticks = np.maximum(np.rint(values / self._unit), 1 if self.kind != "premium" else -(2**40))
+        return ticks.astype(np.int64) * self.scale
+
+    def day_bars(self, day: int) -> DayBars:
+        """Return the minute bars of ``day`` (cached; computed directly from keyed draws)."""
+        return _DAY_CACHE.get_or_build((self.source_id, day), lambda: self._build_day(day))
+
+    def _build_day(self, day: int) -> DayBars:
+        draws = self._draws(day)
+        points = self.points(day, draws)
+        opens, closes = points[:-1], points[1:]
+        top, bottom = np.maximum(opens, closes), np.minimum(opens, closes)
+        zeros = np.zeros(MINUTES_PER_DAY, dtype=np.int64)
+        if not self.has_volume or self.inst.contract_type == "Option":
+            return DayBars(opens, top, bottom, closes, zeros, zeros)
+        wicks = np.abs(draws[1:3]) * (self.path.sigma_minute * 0.6)
+        highs = top + np.rint(wicks[0] * top).astype(np.int64) // self.scale * self.scale
+        lows = bottom - np.rint(wicks[1] * bottom).astype(np.int64) // self.scale * self.scale
+        lows = np.maximum(lows, self.scale)
+        move = np.abs(closes - opens) / np.maximum(opens, 1) / self.path.sigma_minute
+        steps = np.floor(self._volume_units * np.exp(0.6 * draws[3] - 0.18) * (0.6 + 0.4 * move)).astype(
+            np.int64
+        )
+        volumes = steps * self.volume_scale
+        vwap = (opens + closes + highs + lows) // 4
+        if self.inst.is_inverse:
+            price = vwap / 10**self.decimals
+            turnovers = np.rint(steps * self._volume_step / price * 1e8).astype(np.int64)
+        else:
+            turnovers = volumes * vwap
+        return DayBars(opens, highs, lows, closes, volumes, turnovers)

@@ -1,0 +1,300 @@
+"""Handlers of reference data: instruments-info, risk-limit, delivery prices and insurance pools."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .core import ParamError, Request, route
+from .market import Instrument, Market
+from .market.calendar import DAY_MS, EXPIRY_HOUR_MS
+from .market.coins import COIN_SPECS, decimals
+from .market.derivatives import funding_cap, wave
+from .routes_market_common import category, optional_instrument, page, rate_text
+
+_STATUSES = ("PreLaunch", "Trading", "Delivering", "Closed")
+_SYMBOL_TYPES = ("innovation", "adventure", "xstocks", "commodity", "stock", "forex")
+_INSURANCE = 51
+
+
+def _max_price(inst: Instrument) -> str:
+    digits = decimals(inst.tick_size)
+    ceiling = COIN_SPECS[inst.base_coin].ref_price * 20
+    steps = math.floor(ceiling / float(inst.tick_size))
+    return f"{steps * float(inst.tick_size):.{digits}f}"
+
+
+def _contract_info(inst: Instrument) -> dict[str, Any]:
+    qty_digits = decimals(inst.qty_step)
+    max_qty = float(inst.qty_step) * 1_000_000
+    cap = funding_cap(inst.funding_interval_min) if inst.funding_interval_min else 0.0
+    return {
+        "symbol": inst.symbol,
+        "symbolId": inst.symbol_id,
+        "contractType": inst.contract_type,
+        "status": inst.status,
+        "baseCoin": inst.base_coin,
+        "quoteCoin": inst.quote_coin,
+        "symbolType": "",
+        "launchTime": str(inst.launch_ms),
+        "deliveryTime": str(inst.delivery_ms),
+        "deliveryFeeRate": "0.0005" if inst.delivery_ms else "",
+        "priceScale": str(decimals(inst.tick_size)),
+        "leverageFilter": {
+            "minLeverage": "1",
+            "maxLeverage": f"{inst.max_leverage:.2f}",
+            "leverageStep": "0.01",
+        },
+        "priceFilter": {"minPrice": inst.tick_size, "maxPrice": _max_price(inst), "tickSize": inst.tick_size},
+        "lotSizeFilter": {
+            "minNotionalValue": "5" if not inst.is_inverse else "",
+            "maxOrderQty": f"{max_qty:.{qty_digits}f}",
+            "maxMktOrderQty": f"{max_qty / 5:.{qty_digits}f}",
+            "minOrderQty": inst.min_qty,
+            "qtyStep": inst.qty_step,
+            "postOnlyMaxOrderQty": f"{max_qty:.{qty_digits}f}",
+        },
+        "unifiedMarginTrade": True,
+        "fundingInterval": inst.funding_interval_min,
+        "settleCoin": inst.settle_coin,
+        "copyTrading": "both" if inst.contract_type == "LinearPerpetual" else "none",
+        "upperFundingRate": rate_text(cap) if cap else "",
+        "lowerFundingRate": rate_text(-cap) if cap else "",
+        "displayName": inst.symbol,
+        "forbidUplWithdrawal": False,
+        "riskParameters": {"priceLimitRatioX": "0.01", "priceLimitRatioY": "0.02"},
+        "isPreListing": False,
+        "preListingInfo": None,
+    }
+
+
+def _option_info(inst: Instrument) -> dict[str, Any]:
+    return {
+        "symbol": inst.symbol,
+        "symbolId": inst.symbol_id,
+        "optionsType": inst.option_type,
+        "status": inst.status,
+        "baseCoin": inst.base_coin,
+        "quoteCoin": inst.quote_coin,
+        "settleCoin": inst.settle_coin,
+        "launchTime": str(inst.launch_ms),
+        "deliveryTime": str(inst.delivery_ms),
+        "deliveryFeeRate": "0.00015",
+        "priceFilter": {"minPrice": inst.tick_size, "maxPrice": _max_price(inst), "tickSize": inst.tick_size},
+        "lotSizeFilter": {
+            "maxOrderQty": f"{float(inst.qty_step) * 50_000:g}",
+            "minOrderQty": inst.min_qty,
+            "qtyStep": inst.qty_step,
+        },
+        "displayName": inst.symbol,
+    }
+
+
+def _spot_info(inst: Instrument) -> dict[str, Any]:
+    quote_digits = decimals(inst.tick_size) + 6
+    return {
+        "symbolId": inst.symbol_id,
+        "symbol": inst.symbol,
+        "baseCoin": inst.base_coin,
+        "quoteCoin": inst.quote_coin,
+        "innovation": "0",
+        "symbolType": "",
+        "xstockMultiplier": "",
+        "status": inst.status,
+        "marginTrading": "utaOnly" if inst.quote_coin == "USDC" else "both",
+        "stTag": "0",
+        "lotSizeFilter": {
+            "basePrecision": inst.qty_step,
+            "quotePrecision": f"{10.0**-quote_digits:.{quote_digits}f}",
+            "minOrderQty": inst.min_qty,
+            "maxOrderQty": f"{float(inst.qty_step) * 10**8:.{decimals(inst.qty_step)}f}",
+            "minOrderAmt": "1",
+            "maxOrderAmt": "4000000",
+            "maxLimitOrderQty": f"{float(inst.qty_step) * 10**8:.{decimals(inst.qty_step)}f}",
+            "maxMarketOrderQty": f"{float(inst.qty_step) * 10**7:.{decimals(inst.qty_step)}f}",
+            "postOnlyMaxLimitOrderSize": f"{float(inst.qty_step) * 10**8:.{decimals(inst.qty_step)}f}",
+        },
+        "priceFilter": {"tickSize": inst.tick_size},
+        "riskParameters": {"priceLimitRatioX": "0.05", "priceLimitRatioY": "0.05"},
+    }
+
+
+@route("/v5/market/instruments-info")
+def instruments_info(exchange: Any, request: Request) -> dict[str, Any]:
+    """Instrument specifications; cursor pages for derivatives, one page for spot."""
+    cat = category(request, ("spot", "linear", "inverse", "option"))
+    market: Market = exchange.market
+    now = request.now_ms
+    status = request.choice("status", _STATUSES)
+    symbol_type = request.choice("symbolType", _SYMBOL_TYPES)
+    limit = request.limit(500, 1, 1000)
+    base_coin = request.get("baseCoin", "BTC" if cat == "option" and not request.get("symbol") else None)
+    inst = optional_instrument(market, request, cat, now)
+    if inst is not None:
+        rows = [inst]
+    else:
+        live = market.instruments(cat, now)
+        if status == "Closed":
+            rows = market.expired_instruments(cat, now)
+        elif status in (None, "Trading") or (cat == "option" and status is None):
+            rows = live
+        else:
+            rows = []
+        if base_coin is not None:
+            rows = [i for i in rows if i.base_coin == base_coin]
+        if symbol_type is not None:
+            rows = []  # no synthetic instrument carries a symbol type
+    build = {"spot": _spot_info, "option": _option_info}.get(cat, _contract_info)
+    if cat == "spot":
+        return {"category": cat, "list": [build(i) for i in rows]}
+    chunk, cursor = page(rows, request, limit)
+    return {"category": cat, "list": [build(i) for i in chunk], "nextPageCursor": cursor}
+
+
+def risk_tiers(inst: Instrument) -> list[dict[str, Any]]:
+    """Return the risk-limit tiers of a contract: MMR rising 0.5 % per tier, IMR twice the MMR."""
+    major = inst.base_coin in ("BTC", "ETH")
+    count = 10 if major else 6
+    base = {"BTC": 2_000_000, "ETH": 1_000_000}.get(inst.base_coin, 200_000)
+    if inst.is_inverse:
+        base = {"BTC": 150, "ETH": 3_000}.get(inst.base_coin, 100_000)
+    first_mmr = 0.005 if major else 0.01
+    tiers, deduction, previous_mmr, previous_limit = [], 0.0, first_mmr, 0
+    for number in range(1, count + 1):
+        mmr = first_mmr + 0.005 * (number - 1)
+        imr = max(2 * mmr, 1.0 / inst.max_leverage if inst.max_leverage else 0.02)
+        deduction += previous_limit * (mmr - previous_mmr)
+        limit = base * number
+        tiers.append(
+            {
+                "id": number,
+                "symbol": inst.symbol,
+                "riskLimitValue": str(limit),
+                "maintenanceMargin": rate_text(mmr),
+                "initialMargin": rate_text(imr),
+                "isLowestRisk": 1 if number == 1 else 0,
+                "maxLeverage": f"{1.0 / imr:.2f}",
+                "mmDeduction": "" if number == 1 else rate_text(round(deduction, 8)),
+            }
+        )
+        previous_mmr, previous_limit = mmr, limit
+    return tiers
+
+
+@route("/v5/market/risk-limit")
+def risk_limit(exchange: Any, request: Request) -> dict[str, Any]:
+    """Risk-limit tiers of one symbol, or of 15 symbols per cursor page."""
+    cat = category(request, ("linear", "inverse"))
+    market: Market = exchange.market
+    inst = optional_instrument(market, request, cat, request.now_ms)
+    if inst is not None:
+        if inst.status != "Trading":
+            raise ParamError(f"params error: symbol invalid, {inst.symbol} is not trading")
+        return {"category": cat, "list": risk_tiers(inst), "nextPageCursor": ""}
+    chunk, cursor = page(market.instruments(cat, request.now_ms), request, 15)
+    return {
+        "category": cat,
+        "list": [tier for i in chunk for tier in risk_tiers(i)],
+        "nextPageCursor": cursor,
+    }
+
+
+def _delivery_row(market: Market, inst: Instrument) -> dict[str, str]:
+    spec = COIN_SPECS[inst.base_coin]
+    price = market.index_price(inst.base_coin, inst.delivery_ms)
+    return {
+        "symbol": inst.symbol,
+        "deliveryPrice": f"{price:.{decimals(spec.tick) + 2}f}",
+        "deliveryTime": str(inst.delivery_ms),
+    }
+
+
+@route("/v5/market/delivery-price")
+def delivery_price(exchange: Any, request: Request) -> dict[str, Any]:
+    """Delivery prices of expired futures/options, newest first, cursor paged.
+
+    Options without ``symbol`` list only the symbols delivered in the current 08:00-12:00 UTC delivery window.
+    """
+    cat = category(request, ("linear", "inverse", "option"))
+    market: Market = exchange.market
+    now = request.now_ms
+    limit = request.limit(50, 1, 200)
+    settle = request.get("settleCoin", "USDC")
+    inst = optional_instrument(market, request, cat, now)
+    if inst is not None:
+        rows = [inst] if inst.delivery_ms and inst.delivery_ms <= now else []
+    else:
+        rows = market.expired_instruments(cat, now)
+        if cat == "option":
+            coin = request.get("baseCoin", "BTC")
+            window_start = (now - EXPIRY_HOUR_MS) // DAY_MS * DAY_MS + EXPIRY_HOUR_MS
+            rows = [i for i in rows if i.base_coin == coin and window_start <= i.delivery_ms <= now]
+            rows = rows if now - window_start < 4 * 3_600_000 else []
+        if cat != "inverse":
+            rows = [i for i in rows if i.settle_coin == settle]
+    chunk, cursor = page(rows, request, limit)
+    return {"category": cat, "list": [_delivery_row(market, i) for i in chunk], "nextPageCursor": cursor}
+
+
+@route("/v5/market/new-delivery-price")
+def new_delivery_price(exchange: Any, request: Request) -> dict[str, Any]:
+    """The 50 most recent option delivery prices of a base coin (daily 08:00 UTC expiries), newest first."""
+    category(request, ("option",))
+    coin = request.require("baseCoin")
+    market: Market = exchange.market
+    if coin not in ("BTC", "ETH", "SOL"):
+        raise ParamError(f"params error: baseCoin invalid, no options on {coin}")
+    request.choice("settleCoin", ("USDT", "USDC"))
+    now = request.now_ms
+    latest = (now - EXPIRY_HOUR_MS) // DAY_MS * DAY_MS + EXPIRY_HOUR_MS
+    digits = decimals(COIN_SPECS[coin].tick) + 2
+    rows = []
+    for n in range(50):
+        t = latest - n * DAY_MS
+        rows.append({"deliveryPrice": f"{market.index_price(coin, t):.{digits}f}", "deliveryTime": str(t)})
+    return {"category": "option", "list": rows}
+
+
+_POOLS: tuple[tuple[str, tuple[str, ...], float], ...] = (
+    ("USDT", ("BTCUSDT",), 60_000_000.0),
+    ("USDT", ("ETHUSDT",), 30_000_000.0),
+    ("USDT", ("SOLUSDT", "XRPUSDT", "DOGEUSDT"), 12_000_000.0),
+    ("USDT", ("ADAUSDT", "AVAXUSDT", "LINKUSDT", "DOTUSDT", "LTCUSDT", "BNBUSDT", "TRXUSDT"), 6_000_000.0),
+    (
+        "USDT",
+        ("NEARUSDT", "OPUSDT", "APTUSDT", "ARBUSDT", "SUIUSDT", "TONUSDT", "WIFUSDT", "HYPEUSDT"),
+        2_500_000.0,
+    ),
+    ("USDC", ("BTCPERP", "ETHPERP", "SOLPERP"), 4_000_000.0),
+    ("BTC", ("BTCUSD",), 1_200.0),
+    ("ETH", ("ETHUSD",), 9_000.0),
+)
+
+
+@route("/v5/market/insurance")
+def insurance(exchange: Any, request: Request) -> dict[str, Any]:
+    """Insurance pool balances (updated daily), optionally of one coin."""
+    coin = request.get("coin")
+    coins = sorted({pool[0] for pool in _POOLS})
+    if coin is not None and coin not in coins:
+        raise ParamError(f"params error: coin invalid, must be one of {', '.join(coins)}")
+    market: Market = exchange.market
+    updated = request.now_ms // DAY_MS * DAY_MS
+    rows = []
+    for number, (pool_coin, symbols, size) in enumerate(_POOLS):
+        if coin is not None and pool_coin != coin:
+            continue
+        drift = float(wave(market.seed, _INSURANCE, number, np.array([updated]))[0])
+        balance = size * (1.0 + 0.1 * drift)
+        value = balance * market.index_price(pool_coin, updated)
+        rows.append(
+            {
+                "coin": pool_coin,
+                "symbols": ",".join(symbols),
+                "balance": f"{balance:.8f}",
+                "value": f"{value:.8f}",
+            }
+        )
+    return {"updatedTime": str(updated), "list": rows}
