@@ -1,7 +1,7 @@
 """The simulator's shared vocabulary: configuration, the parsed request, errors and the route registry.
 
-Every other module of the simulator builds on these names. The simulator is written from the V5 reference on its
-own and imports nothing from the client side of the package.
+Every other module of the simulator builds on these names. The simulator is written from the V5 reference on
+its own and imports nothing from the client side of the package.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
 
 @dataclass(frozen=True)
 class SimConfig:
@@ -22,7 +23,12 @@ class SimConfig:
     now_ms
         Fixed clock in epoch milliseconds for reproducible tests; ``None`` follows the wall clock.
     ip_limit, ip_window_ms
-        The IP limit: at most ``ip_limit`` requests per rolling ``ip_window_ms`` (Bybit: 600 per 5 s); 0 disables.
+        The IP limit: at most ``ip_limit`` requests per rolling ``ip_window_ms`` (Bybit: 600 per 5 s);
+        0 disables.
+    ip_ban_ms
+        How long an IP that breached the IP limit keeps getting HTTP 403. Bybit bans for 10 minutes
+        (600_000); the default 0 only refuses requests while the rolling window is full, so tests recover
+        fast.
     uid_limits
         Whether per-UID, per-endpoint limits (retCode 10006) are enforced on private endpoints.
     latency_ms
@@ -30,8 +36,8 @@ class SimConfig:
     fail_rate
         Fraction of requests (after the IP limit) that fail with ``fail_mode``.
     fail_mode
-        ``"10016"`` (HTTP 200, retCode 10016), ``"502"``, ``"503"``, ``"429"``, ``"stall"`` (sleep ``stall_s``),
-        or ``"mixed"`` (each failure picks one of those at random).
+        ``"10016"`` (HTTP 200, retCode 10016), ``"502"``, ``"503"``, ``"429"``, ``"stall"`` (sleep
+        ``stall_s``), or ``"mixed"`` (each failure picks one of those at random).
     stall_s
         How long a stalled response sleeps before answering.
     margin_mode
@@ -42,6 +48,7 @@ class SimConfig:
     now_ms: int | None = None
     ip_limit: int = 600
     ip_window_ms: int = 5000
+    ip_ban_ms: int = 0
     uid_limits: bool = True
     latency_ms: float = 0.0
     fail_rate: float = 0.0
@@ -85,8 +92,11 @@ class ParamError(SimError):
 class Request:
     """One parsed HTTP request as the handlers see it.
 
-    ``raw_query`` is the query string exactly as received (signatures are verified against it); ``query`` maps each
-    name to its first decoded value; ``headers`` has lower-case names.
+    ``raw_query`` is the query string exactly as received (signatures are verified against it);
+    ``query`` maps each name to its first decoded value; ``headers`` has lower-case names. For an
+    authenticated request ``uid``, ``api_key`` and ``permissions`` (the key's permission groups) are set
+    by the app before the handler runs; ``permissions`` stays ``None`` (unrestricted) for a handler called
+    directly.
     """
 
     method: str
@@ -99,6 +109,8 @@ class Request:
     now_ms: int = 0
     uid: int | None = None
     json: dict[str, Any] = field(default_factory=dict)
+    api_key: str | None = None
+    permissions: frozenset[str] | None = None
 
     @property
     def params(self) -> dict[str, Any]:
@@ -127,7 +139,9 @@ class Request:
             raise ParamError(f"params error: {name} invalid, must be one of {', '.join(allowed)}")
         return value
 
-    def integer(self, name: str, default: int | None = None, lo: int | None = None, hi: int | None = None) -> int | None:
+    def integer(
+        self, name: str, default: int | None = None, lo: int | None = None, hi: int | None = None
+    ) -> int | None:
         """Return an integer parameter checked against ``[lo, hi]``."""
         raw = self.get(name)
         if raw is None:
@@ -155,8 +169,9 @@ Handler = Callable[[Any, Request], Any]
 class Route:
     """One V5 path served by the simulator.
 
-    ``auth`` marks private endpoints (signed requests); ``uid_limit`` is the per-UID requests-per-second budget of a
-    private endpoint; ``raw_envelope`` means the handler returns the whole response body (historical volatility).
+    ``auth`` marks private endpoints (signed requests); ``uid_limit`` is the per-UID requests-per-second
+    budget of a private endpoint; ``raw_envelope`` means the handler returns the whole response body
+    (historical volatility).
     """
 
     method: str
@@ -185,3 +200,25 @@ def route(
         return handler
 
     return register
+
+
+#: the ``fail_mode`` values of :class:`SimConfig`
+FAIL_MODES = ("10016", "502", "503", "429", "stall", "mixed")
+
+PERMISSION_DENIED = 10005
+PERMISSION_DENIED_MESSAGE = "Permission denied, please check your API key permissions."
+
+
+def require_permission(request: Request, group: str) -> None:
+    """Raise retCode 10005 unless the API key of ``request`` has the permission group ``group``.
+
+    Parameters
+    ----------
+    request
+        An authenticated request (its ``permissions`` are set by the app; ``None`` passes every check).
+    group
+        A Bybit permission group: ``"ContractTrade"``, ``"Spot"``, ``"Wallet"``, ``"Options"``,
+        ``"Derivatives"`` or ``"Exchange"``.
+    """
+    if request.permissions is not None and group not in request.permissions:
+        raise SimError(PERMISSION_DENIED, PERMISSION_DENIED_MESSAGE)

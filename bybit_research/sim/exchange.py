@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 class Exchange:
-    """One simulated Bybit: built lazily so that a server answering only market data never builds the account."""
+    """One simulated Bybit, built lazily: a server that answers only market data never builds the account."""
 
     def __init__(self, config: SimConfig | None = None) -> None:
         self.config = config or SimConfig()

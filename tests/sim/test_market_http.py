@@ -8,14 +8,13 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest_market import NOW_MS, app_available
-
-pytestmark = pytest.mark.skipif(not app_available(), reason="bybit_research.sim.app is not there yet")
+from market_helpers import NOW_MS
 
 
 @pytest.fixture(scope="module")
 def client():
     import httpx
+
     from bybit_research.sim.app import create_app
 
     app = create_app(now_ms=NOW_MS, ip_limit=0)

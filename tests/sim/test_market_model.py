@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest_market import NOW_MS, make_exchange
+from market_helpers import NOW_MS, make_exchange
 
 from bybit_research.sim.core import SimConfig
 from bybit_research.sim.market import Instrument, Market

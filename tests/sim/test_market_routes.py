@@ -12,7 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 import itertools
 
-from conftest_market import NOW_MS, call, error_of, make_exchange
+from market_helpers import NOW_MS, call, error_of, make_exchange
 
 from bybit_research.sim.core import ROUTES
 from bybit_research.sim.market.calendar import DAY_MS, HOUR_MS

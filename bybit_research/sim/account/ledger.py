@@ -1,0 +1,294 @@
+"""The ledger: the demo account's history replayed event by event.
+
+Orders of the plan are filled at the market's prices; perpetual positions pay or receive funding at every
+funding time; USDC perpetuals settle their session P&L every 8 hours; options and futures held to expiry are
+delivered; negative balances pay interest every hour. Each event books its rows (executions, orders,
+transaction log, closed P&L, delivery, settlement and borrow records) in time order, so a row's ``_rid`` grows
+with its time.
+
+Trades happen only before the anchor (00:00 UTC of "today"); funding, settlement and interest events continue
+to the end of the anchor day, and :meth:`Ledger.state_at` returns the account state at any instant of that
+day.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+from ..market import Instrument, Market
+from ..market.derivatives import funding_rates
+from . import rows
+from .borrowing import hourly_borrow_rate
+from .numbers import ZERO, dec, price_dec, q8, s, s8
+from .plan import DAY_MS, HOUR_MS, Plan
+from .state import (
+    FUTURE_DELIVERY_RATE,
+    OPTION_DELIVERY_CAP,
+    OPTION_DELIVERY_RATE,
+    AccountState,
+    contract_value,
+    is_session_settled,
+    price_pnl,
+)
+from .trades import TradeBooker
+
+_DEPOSIT, _FUNDING, _DELIVERY, _ORDER, _INTEREST = range(5)
+
+
+class Ledger:
+    """The replayed history of the demo account for one anchor day.
+
+    Parameters
+    ----------
+    market
+        The synthetic market.
+    plan
+        The orders and deposits to replay.
+    rng
+        Generator for identifiers and small random details.
+    uid
+        The account's user id (part of transaction ids).
+    start_ms, anchor_ms
+        History start and the anchor (00:00 UTC of the current day); events run to ``anchor_ms + 1 day``.
+    """
+
+    def __init__(
+        self, market: Market, plan: Plan, rng: np.random.Generator, uid: int, start_ms: int, anchor_ms: int
+    ) -> None:
+        self.market = market
+        self.uid = uid
+        self.start_ms = start_ms
+        self.anchor_ms = anchor_ms
+        self.end_ms = anchor_ms + DAY_MS
+        self.state = AccountState()
+        self.executions: list[rows.Row] = []
+        self.orders: list[rows.Row] = []
+        self.open_orders: list[rows.Row] = []
+        self.transactions: list[rows.Row] = []
+        self.closed_pnl: list[rows.Row] = []
+        self.deliveries: list[rows.Row] = []
+        self.settlements: list[rows.Row] = []
+        self.borrows: list[rows.Row] = []
+        self.locked: dict[str, Decimal] = {}
+        self._anchor_state: AccountState | None = None
+        self._tail: list[tuple[int, AccountState]] = []
+        self._rid = 0
+        self._last_t = 0
+        self._times: dict[str, list[int]] = {}
+        self._funding_rates: dict[str, dict[int, float]] = {}
+        self.booker = TradeBooker(self, rng)
+        self._run(plan)
+
+    # ---------------------------------------------------------------- queries
+    def state_at(self, now_ms: int) -> AccountState:
+        """Return the account state at ``now_ms`` (any instant from the anchor to the end of the anchor
+        day)."""
+        assert self._anchor_state is not None
+        index = bisect.bisect_right([t for t, _ in self._tail], now_ms)
+        return self._tail[index - 1][1] if index else self._anchor_state
+
+    def times(self, table: str) -> list[int]:
+        """Return the filing times (``_t``) of a table's rows, ascending (cached)."""
+        found = self._times.get(table)
+        if found is None:
+            found = self._times[table] = [row["_t"] for row in getattr(self, table)]
+        return found
+
+    # ---------------------------------------------------------------- bookkeeping used by the trade booker
+    def next_rid(self) -> int:
+        """Return the next row id (ids grow with time)."""
+        self._rid += 1
+        return self._rid
+
+    def tick(self, t_ms: int) -> int:
+        """Return ``t_ms`` moved forward, if needed, so that booked times never decrease."""
+        self._last_t = max(int(t_ms), self._last_t)
+        return self._last_t
+
+    def book(self, inst: Instrument | None, t_ms: int, kind: str, currency: str, **amounts: Any) -> rows.Row:
+        """Apply a cash movement to the wallet and file its transaction-log row."""
+        change = amounts.get("cash_flow", ZERO) + amounts.get("funding", ZERO) - amounts.get("fee", ZERO)
+        balance = self.state.balances.get(currency, ZERO) + change
+        self.state.balances[currency] = balance
+        row = rows.transaction_row(
+            rid=self.next_rid(),
+            uid=self.uid,
+            inst=inst,
+            t_ms=t_ms,
+            kind=kind,
+            currency=currency,
+            balance=balance,
+            **amounts,
+        )
+        self.transactions.append(row)
+        return row
+
+    def realise(self, coin: str, amount: Decimal) -> None:
+        """Add to the coin's cumulative realised P&L."""
+        self.state.cum_realised[coin] = self.state.cum_realised.get(coin, ZERO) + amount
+
+    # ---------------------------------------------------------------- event loop
+    def _events(self, plan: Plan) -> list[tuple[int, int, int, Any]]:
+        events: list[tuple[int, int, int, Any]] = []
+        for t, coin, amount in plan.deposits:
+            events.append((t, _DEPOSIT, len(events), (coin, amount)))
+        for intent in plan.intents:
+            events.append((intent.t_ms, _ORDER, len(events), intent))
+        for inst in plan.perpetuals:
+            interval = inst.funding_interval_min * 60_000
+            times = [k * interval for k in range(-(-self.start_ms // interval), -(-self.end_ms // interval))]
+            # one batch per symbol: the same rates Market.funding_rate returns one at a time
+            rates = funding_rates(self.market.seed, inst, times)
+            self._funding_rates[inst.symbol] = dict(zip(times, rates, strict=True))
+            for t in times:
+                events.append((t, _FUNDING, len(events), inst))
+        dated = {intent.inst.symbol: intent.inst for intent in plan.intents if intent.inst.delivery_ms}
+        for inst in dated.values():
+            if inst.delivery_ms < self.end_ms:
+                events.append((inst.delivery_ms, _DELIVERY, len(events), inst))
+        for hour in range(self.start_ms // HOUR_MS, self.end_ms // HOUR_MS):
+            events.append((hour * HOUR_MS, _INTEREST, len(events), None))
+        heapq.heapify(events)
+        return [heapq.heappop(events) for _ in range(len(events))]
+
+    def _run(self, plan: Plan) -> None:
+        handlers: dict[int, Callable[[int, Any], bool]] = {
+            _DEPOSIT: self._deposit,
+            _FUNDING: self._funding,
+            _DELIVERY: self._delivery,
+            _ORDER: self.booker.order,
+            _INTEREST: self._interest,
+        }
+        for t, kind, _, payload in self._events(plan):
+            if t >= self.anchor_ms and self._anchor_state is None:
+                self._anchor_state = self.state.snapshot()
+            changed = handlers[kind](t, payload)
+            if changed and t >= self.anchor_ms:
+                self._tail.append((t, self.state.snapshot()))
+        if self._anchor_state is None:
+            self._anchor_state = self.state.snapshot()
+
+    def _deposit(self, t: int, payload: tuple[str, Decimal]) -> bool:
+        coin, amount = payload
+        self.book(None, self.tick(t), "TRANSFER_IN", coin, cash_flow=amount)
+        return True
+
+    def _funding(self, t: int, inst: Instrument) -> bool:
+        pos = self.state.positions.get(f"{inst.category}:{inst.symbol}")
+        if pos is None or pos.size == 0:
+            return False
+        rate = dec(self._funding_rates[inst.symbol][t], 8)
+        mark = price_dec(self.market.mark_price(inst.symbol, t), inst.tick_size)
+        notional = pos.size / mark if inst.category == "inverse" else pos.size * mark
+        funding = -q8(notional * rate)
+        cash = ZERO
+        t = self.tick(t)
+        if is_session_settled(inst):
+            cash = q8(price_pnl(inst, pos.session_avg, mark, abs(pos.size), pos.direction))
+            self.settlements.append(
+                {
+                    "symbol": inst.symbol,
+                    "side": "Buy" if pos.size > 0 else "Sell",
+                    "size": s(abs(pos.size)),
+                    "sessionAvgPrice": s8(pos.session_avg),
+                    "markPrice": s(mark),
+                    "realisedPnl": s8(cash),
+                    "createdTime": str(t),
+                    **rows.tags(inst, t, self.next_rid()),
+                }
+            )
+            pos.session_avg = mark
+        self.book(
+            inst,
+            t,
+            "SETTLEMENT",
+            inst.settle_coin,
+            cash_flow=cash,
+            funding=funding,
+            side="Buy" if pos.size > 0 else "Sell",
+            qty=abs(pos.size),
+            size=pos.size,
+            price=mark,
+            fee_rate=s(rate * pos.direction),
+        )
+        pos.cum_realised += funding
+        pos.cur_realised += funding
+        pos.updated_ms = t
+        self.realise(inst.settle_coin, funding)
+        return True
+
+    def _delivery(self, t: int, inst: Instrument) -> bool:
+        pos = self.state.positions.get(f"{inst.category}:{inst.symbol}")
+        if pos is None or pos.size == 0:
+            return False
+        t = self.tick(t)
+        held, direction = abs(pos.size), pos.direction
+        index = self.market.index_price(inst.base_coin, inst.delivery_ms)
+        if inst.category == "option":
+            price = dec(index, 2)
+            strike = Decimal(repr(inst.strike))
+            payoff = max(price - strike, ZERO) if inst.option_type == "Call" else max(strike - price, ZERO)
+            cash = q8(payoff * held * direction)
+            fee = q8(min(OPTION_DELIVERY_RATE * price * held, OPTION_DELIVERY_CAP * payoff * held))
+            realised = q8((payoff - pos.avg) * held * direction) - fee
+            strike_text = s(strike.normalize()) if strike == strike.to_integral() else s(strike)
+        else:
+            price = price_dec(index, inst.tick_size)
+            cash = q8(price_pnl(inst, pos.session_avg, price, held, direction))
+            fee = q8(contract_value(inst, price, held) * FUTURE_DELIVERY_RATE)
+            realised = q8(price_pnl(inst, pos.avg, price, held, direction)) - fee
+            strike_text = ""
+        entry = pos.avg
+        self.booker.delivery_fill(pos, t, price, held, direction, fee, cash, realised)
+        self.deliveries.append(
+            {
+                "deliveryTime": t,
+                "symbol": inst.symbol,
+                "side": "Buy" if direction > 0 else "Sell",
+                "position": s(held),
+                "entryPrice": s8(entry),
+                "deliveryPrice": s(price),
+                "strike": strike_text,
+                "fee": s8(fee),
+                "deliveryRpl": s8(realised),
+                **rows.tags(inst, t, self.next_rid()),
+            }
+        )
+        return True
+
+    def _interest(self, t: int, _payload: None) -> bool:
+        changed = False
+        for coin in sorted(self.state.balances):
+            balance = self.state.balances[coin]
+            if balance >= 0:
+                continue
+            borrowed = -balance
+            rate = hourly_borrow_rate(coin, t)
+            cost = q8(borrowed * rate)
+            tt = self.tick(t)
+            self.borrows.append(
+                {
+                    "currency": coin,
+                    "createdTime": tt,
+                    "borrowCost": s8(cost),
+                    "hourlyBorrowRate": s(rate),
+                    "InterestBearingBorrowSize": s8(borrowed),
+                    "costExemption": "0",
+                    "borrowAmount": s8(borrowed),
+                    "unrealisedLoss": "0",
+                    "freeBorrowedAmount": "0",
+                    **rows.tags(None, tt, self.next_rid()),
+                    "_currency": coin,
+                }
+            )
+            self.book(None, tt, "INTEREST", coin, cash_flow=-cost)
+            self.state.hourly_rates[coin] = rate
+            self.state.last_interest_ms = t
+            changed = True
+        return changed

@@ -1,0 +1,136 @@
+"""Demo account: position list rules, valuation at now, and option greeks."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+import bybit_research.sim.routes_account  # noqa: F401  (registers the private routes)
+from bybit_research.sim.core import ROUTES, ParamError, Request, SimConfig
+from bybit_research.sim.exchange import Exchange
+
+NOW = 1_750_000_000_000  # 2025-06-15 15:06:40 UTC
+INT_FIELDS = ("positionIdx", "riskId", "autoAddMargin", "adlRankIndicator", "seq", "openTime", "tradeMode")
+
+
+def call(exchange: Exchange, path: str, **params: Any) -> Any:
+    now = int(params.pop("now", NOW))
+    query = {key: str(value) for key, value in params.items()}
+    request = Request("GET", path, urlencode(query), query, {}, now_ms=now, uid=1)
+    return ROUTES[("GET", path)].handler(exchange, request)
+
+
+@pytest.fixture(scope="module")
+def exchange() -> Exchange:
+    return Exchange(SimConfig(now_ms=NOW))
+
+
+def test_linear_needs_symbol_or_settle_coin(exchange: Exchange) -> None:
+    with pytest.raises(ParamError, match="symbol or settleCoin is required for category linear") as caught:
+        call(exchange, "/v5/position/list", category="linear")
+    assert caught.value.ret_code == 10001
+    with pytest.raises(ParamError, match="not supported by /v5/position/list"):
+        call(exchange, "/v5/position/list", category="spot")
+    with pytest.raises(ParamError, match="symbol invalid"):
+        call(exchange, "/v5/position/list", category="linear", symbol="NOPEUSDT")
+    with pytest.raises(ParamError, match="limit must be between 1 and 200"):
+        call(exchange, "/v5/position/list", category="inverse", limit=201)
+
+
+def test_linear_positions_follow_the_market(exchange: Exchange) -> None:
+    result = call(exchange, "/v5/position/list", category="linear", settleCoin="USDT")
+    assert result["category"] == "linear" and result["nextPageCursor"] == ""
+    rows = result["list"]
+    assert {row["symbol"] for row in rows} >= {"BTCUSDT", "ETHUSDT", "SOLUSDT"}
+    market = exchange.market
+    for row in rows:
+        assert Decimal(row["size"]) > 0 and row["side"] in ("Buy", "Sell")
+        for name in INT_FIELDS:
+            assert isinstance(row[name], int), name
+        assert isinstance(row["isReduceOnly"], bool)
+        mark = Decimal(row["markPrice"])
+        assert mark == Decimal(str(market.mark_price(row["symbol"], NOW)))
+        sign = 1 if row["side"] == "Buy" else -1
+        upl = (mark - Decimal(row["avgPrice"])) * Decimal(row["size"]) * sign
+        assert abs(Decimal(row["unrealisedPnl"]) - upl) <= Decimal("0.0001")
+        assert Decimal(row["positionIM"]) == Decimal(row["positionValue"]) / Decimal(row["leverage"])
+        assert row["positionIM"] == row["positionIMByMp"] and row["liqPrice"] != ""
+        assert row["delta"] == "" and row["sessionAvgPrice"] == ""
+    usdc = call(exchange, "/v5/position/list", category="linear", settleCoin="USDC")["list"]
+    assert [row["symbol"] for row in usdc] == ["BTCPERP"]
+    assert usdc[0]["sessionAvgPrice"] != ""
+
+
+def test_flat_symbol_returns_an_empty_row(exchange: Exchange) -> None:
+    rows = call(exchange, "/v5/position/list", category="linear", symbol="XRPUSDT")["list"]
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["symbol"] == "XRPUSDT" and row["size"] == "0" and row["side"] == "" and row["openTime"] == 0
+
+
+def test_inverse_and_option_listing(exchange: Exchange) -> None:
+    inverse = call(exchange, "/v5/position/list", category="inverse")["list"]
+    assert [row["symbol"] for row in inverse] == ["BTCUSD"]
+    options = call(exchange, "/v5/position/list", category="option", limit=200)["list"]
+    coins = {row["symbol"].split("-")[0] for row in options}
+    assert coins == {"BTC", "ETH"}
+    market = exchange.market
+    for row in options:
+        quote = market.option_quote(row["symbol"], NOW)
+        assert abs(Decimal(row["markPrice"]) - Decimal(repr(quote.mark_price))) < Decimal("0.0001")
+        sign = 1 if row["side"] == "Buy" else -1
+        assert abs(
+            Decimal(row["delta"]) - Decimal(repr(quote.delta)) * Decimal(row["size"]) * sign
+        ) < Decimal("1e-8")
+        assert row["leverage"] == "" and row["liqPrice"] == ""
+        if row["side"] == "Buy":
+            assert row["positionIM"] == row["positionMM"] == "0.00000000"
+        else:
+            assert Decimal(row["positionIM"]) >= Decimal(row["positionMM"]) > 0
+    eth = call(exchange, "/v5/position/list", category="option", baseCoin="ETH")["list"]
+    assert eth and all(row["symbol"].startswith("ETH-") for row in eth)
+
+
+def test_position_cursor_visits_each_row_once(exchange: Exchange) -> None:
+    everything = call(exchange, "/v5/position/list", category="option", limit=200)["list"]
+    seen: list[str] = []
+    cursor = None
+    while True:
+        result = call(
+            exchange,
+            "/v5/position/list",
+            category="option",
+            limit=1,
+            **({"cursor": cursor} if cursor else {}),
+        )
+        seen.extend(row["symbol"] for row in result["list"])
+        cursor = result["nextPageCursor"]
+        if not cursor:
+            break
+    assert seen == [row["symbol"] for row in everything] and len(seen) >= 4
+
+
+def test_coin_greeks_are_position_sums(exchange: Exchange) -> None:
+    greeks = call(exchange, "/v5/asset/coin-greeks")["list"]
+    assert [row["baseCoin"] for row in greeks] == ["BTC", "ETH"]
+    options = call(exchange, "/v5/position/list", category="option", limit=200)["list"]
+    for row in greeks:
+        mine = [p for p in options if p["symbol"].startswith(row["baseCoin"] + "-")]
+        for name in ("delta", "gamma", "vega", "theta"):
+            total = sum(Decimal(p[name]) for p in mine)
+            assert abs(Decimal(row["total" + name.capitalize()]) - total) <= Decimal("1e-7") * len(mine)
+    only = call(exchange, "/v5/asset/coin-greeks", baseCoin="ETH")["list"]
+    assert [row["baseCoin"] for row in only] == ["ETH"]
+
+
+def test_positions_move_with_the_clock_within_the_day(exchange: Exchange) -> None:
+    later = NOW + 3 * 3_600_000
+    now_row = call(exchange, "/v5/position/list", category="linear", symbol="BTCUSDT")["list"][0]
+    later_row = call(exchange, "/v5/position/list", category="linear", symbol="BTCUSDT", now=later)["list"][0]
+    assert now_row["size"] == later_row["size"] and now_row["avgPrice"] == later_row["avgPrice"]
+    assert Decimal(later_row["markPrice"]) == Decimal(str(exchange.market.mark_price("BTCUSDT", later)))
+    # the 16:00 funding settlement lands between the two instants
+    assert now_row["cumRealisedPnl"] != later_row["cumRealisedPnl"]
