@@ -1,0 +1,253 @@
+"""Inspect and clear the on-disk request cache: ``br.cache.info()``, ``br.cache.clear()``, the CLI.
+
+The cache is a requests-cache backend, by default the SQLite file named by ``BYBIT_RESEARCH_CACHE`` or
+``http_cache.sqlite`` in the user cache directory. Functions here act on, in order of preference: the
+``backend`` argument, the SQLite file at ``path``, the cache of the default client if one has been created,
+the default file. Expiry constants for ``Client.fetch(expire_after=...)`` are re-exported:
+:data:`NEVER_EXPIRE`, :data:`DO_NOT_CACHE`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from requests_cache import BaseCache, CachedResponse
+
+from .config import default_cache_path
+from .errors import CacheCorruptError
+from .transports.cache import DO_NOT_CACHE, NEVER_EXPIRE, corrupt_cache_error, open_sqlite_cache
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["DO_NOT_CACHE", "NEVER_EXPIRE", "CacheInfo", "EndpointUsage", "clear", "info", "main"]
+
+_SIDE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+@dataclass(frozen=True)
+class EndpointUsage:
+    """Cached answers of one endpoint: how many, their body bytes, how many have expired."""
+
+    entries: int
+    bytes: int
+    expired: int
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    """What the cache holds.
+
+    Attributes
+    ----------
+    location
+        The cache file (or the backend's description).
+    entries
+        Number of cached answers.
+    bytes
+        Size on disk (database and journal files) for file backends, else the total size of cached bodies.
+    expired
+        Number of answers past their expiry (kept; offline-only mode still serves them).
+    endpoints
+        Per endpoint path (``"/v5/market/kline"``): :class:`EndpointUsage`.
+    """
+
+    location: str
+    entries: int
+    bytes: int
+    expired: int
+    endpoints: dict[str, EndpointUsage] = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per endpoint (index ``endpoint``); int64 columns ``entries``, ``bytes``, ``expired``."""
+        import pandas as pd
+
+        frame = pd.DataFrame(
+            [(path, u.entries, u.bytes, u.expired) for path, u in sorted(self.endpoints.items())],
+            columns=["endpoint", "entries", "bytes", "expired"],
+        ).astype({"entries": "int64", "bytes": "int64", "expired": "int64"})
+        return frame.set_index("endpoint")
+
+    def __str__(self) -> str:
+        lines = [
+            f"cache: {self.location}",
+            f"{self.entries} entries, {self.bytes} bytes, {self.expired} expired",
+        ]
+        lines += [
+            f"  {p:<48} {u.entries:>7} entries {u.bytes:>12} bytes" for p, u in sorted(self.endpoints.items())
+        ]
+        return "\n".join(lines)
+
+
+def _file_of(backend: BaseCache) -> Path | None:
+    try:
+        db_path = backend.db_path
+    except (AttributeError, NotImplementedError):
+        return None
+    return Path(db_path) if db_path and ":memory:" not in str(db_path) else None
+
+
+@contextmanager
+def _backend(path: str | os.PathLike[str] | None, backend: BaseCache | None) -> Iterator[BaseCache]:
+    if backend is not None:
+        yield backend
+        return
+    if path is None:
+        from . import client
+
+        default = client._default_client
+        if default is not None and default.cache_backend is not None:
+            yield default.cache_backend
+            return
+        path = default_cache_path()
+    opened = open_sqlite_cache(path)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def _responses(cache: BaseCache) -> Iterator[CachedResponse]:
+    try:
+        yield from cache.filter(valid=True, expired=True)
+    except sqlite3.DatabaseError as exc:
+        raise corrupt_cache_error(cache, exc) from exc
+
+
+def info(*, path: str | os.PathLike[str] | None = None, backend: BaseCache | None = None) -> CacheInfo:
+    """Describe the cache: entries, bytes, expired entries, and the same per endpoint.
+
+    Parameters
+    ----------
+    path
+        SQLite cache file to inspect.
+    backend
+        Any requests-cache backend to inspect instead.
+
+    Raises
+    ------
+    CacheCorruptError
+        When the file cannot be read (the message says how to clear it).
+    """
+    with _backend(path, backend) as cache:
+        per_endpoint: dict[str, list[int]] = {}
+        for response in _responses(cache):
+            usage = per_endpoint.setdefault(urlsplit(response.url or "").path, [0, 0, 0])
+            usage[0] += 1
+            usage[1] += response.size
+            usage[2] += int(response.is_expired)
+        endpoints = {p: EndpointUsage(*u) for p, u in per_endpoint.items()}
+        file = _file_of(cache)
+        if file is not None:
+            size = sum(os.path.getsize(f"{file}{s}") for s in _SIDE_FILES if os.path.exists(f"{file}{s}"))
+        else:
+            size = sum(u.bytes for u in endpoints.values())
+        return CacheInfo(
+            location=str(file) if file is not None else repr(cache),
+            entries=sum(u.entries for u in endpoints.values()),
+            bytes=size,
+            expired=sum(u.expired for u in endpoints.values()),
+            endpoints=endpoints,
+        )
+
+
+def _cutoff(older_than: Any) -> datetime:
+    if isinstance(older_than, datetime):
+        return older_than if older_than.tzinfo else older_than.replace(tzinfo=UTC)
+    if isinstance(older_than, timedelta):
+        return datetime.now(UTC) - older_than
+    if isinstance(older_than, int | float) and not isinstance(older_than, bool) and older_than >= 0:
+        return datetime.now(UTC) - timedelta(seconds=older_than)
+    raise ValueError(f"older_than must be seconds, a timedelta or a datetime, got {older_than!r}")
+
+
+def _delete_files(file: Path) -> None:
+    for suffix in _SIDE_FILES:
+        if os.path.exists(f"{file}{suffix}"):
+            os.unlink(f"{file}{suffix}")
+
+
+def clear(
+    endpoint: str | None = None,
+    older_than: float | timedelta | datetime | None = None,
+    *,
+    path: str | os.PathLike[str] | None = None,
+    backend: BaseCache | None = None,
+) -> int:
+    """Remove cached answers and return how many were removed.
+
+    Parameters
+    ----------
+    endpoint
+        Only answers of this path (``"/v5/market/kline"``); ``None`` for all.
+    older_than
+        Only answers stored before this: seconds or ``timedelta`` ago, or an absolute ``datetime`` (naive =
+        UTC).
+    path, backend
+        The cache to act on (see the module docstring).
+
+    Notes
+    -----
+    A corrupt cache file is deleted and recreated when clearing everything (no ``endpoint`` / ``older_than``).
+    """
+    if endpoint is not None and (not isinstance(endpoint, str) or not endpoint.startswith("/v5/")):
+        raise ValueError(f"endpoint must be a V5 path such as '/v5/market/kline', got {endpoint!r}")
+    cutoff = _cutoff(older_than) if older_than is not None else None
+    try:
+        with _backend(path, backend) as cache:
+            keys = [
+                response.cache_key
+                for response in _responses(cache)
+                if (endpoint is None or urlsplit(response.url or "").path == endpoint)
+                and (cutoff is None or response.created_at < cutoff)
+            ]
+            if endpoint is None and cutoff is None:
+                count = len(cache.responses)
+                cache.clear()
+                return count
+            cache.delete(*keys)
+            return len(keys)
+    except CacheCorruptError:
+        if endpoint is not None or cutoff is not None or backend is not None:
+            raise
+        file = Path(path) if path is not None else default_cache_path()
+        _delete_files(file)
+        open_sqlite_cache(file).close()
+        return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``bybit-research cache info|clear``: print the cache's contents or clear it; return the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="bybit-research cache", description="inspect or clear the request cache"
+    )
+    parser.add_argument("--path", help="cache file (default: BYBIT_RESEARCH_CACHE or the user cache dir)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("info", help="entries, bytes and endpoints in the cache")
+    clear_parser = sub.add_parser("clear", help="remove cached answers")
+    clear_parser.add_argument("--endpoint", help="only this V5 path, e.g. /v5/market/kline")
+    clear_parser.add_argument(
+        "--older-than", type=float, metavar="SECONDS", help="only answers older than this"
+    )
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    path = args.path or default_cache_path()
+    try:
+        if args.command == "info":
+            print(info(path=path))
+        else:
+            removed = clear(args.endpoint, args.older_than, path=path)
+            print(f"removed {removed} cached answers from {path}")
+    except (CacheCorruptError, ValueError) as exc:
+        print(f"bybit-research cache: {exc}", file=sys.stderr)
+        return 1
+    return 0

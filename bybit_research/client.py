@@ -1,0 +1,385 @@
+"""The V5 client: one thread-safe ``httpx.Client`` over a stack of transports, and the V5 envelope.
+
+``Client.fetch(path, params)`` sends one GET through cache -> rate limiter -> retry -> signing -> network (or
+the in-process simulator) and returns a :class:`Reply`; ``Client.get`` returns just the ``result``. Non-zero
+``retCode`` and HTTP errors raise the typed exceptions of :mod:`bybit_research.errors`.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from requests_cache import BaseCache
+
+from . import __version__
+from .auth import ServerClock, mask_key, resolve_credentials
+from .config import (
+    ENV_API_KEY,
+    ENV_API_SECRET,
+    ENV_CACHE,
+    ENV_OFFLINE_ONLY,
+    ENV_RSA_KEY_PATH,
+    default_cache_path,
+    env_flag,
+    resolve_environment,
+    validate_recv_window,
+    validate_timeout,
+)
+from .errors import AuthenticationError, NetworkError, ServerError, error_for_http_status, error_for_ret_code
+from .transports import RateLimiter, RetryPolicy, build_stack
+from .transports._common import ACCOUNT, AUTH, EXPIRE_AFTER, FROM_CACHE, REFRESH, envelope
+from .transports.cache import DEFAULT_EXPIRE_AFTER, DO_NOT_CACHE, open_sqlite_cache, validate_expire_after
+
+__all__ = ["Client", "Reply", "build_query", "get_default_client", "set_default_client"]
+
+#: answers that are stale at once: not cached unless the caller passes ``expire_after``
+VOLATILE_PATHS = frozenset(
+    {"/v5/market/time", "/v5/market/tickers", "/v5/market/orderbook", "/v5/market/recent-trade"}
+)
+_MISSING_CREDENTIALS = (
+    "needs an API key: pass api_key= and api_secret= (or rsa_private_key=) to Client, or set the environment "
+    f"variables {ENV_API_KEY} and {ENV_API_SECRET} (or {ENV_RSA_KEY_PATH} for an RSA key)"
+)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One V5 answer.
+
+    Attributes
+    ----------
+    result
+        ``envelope["result"]`` (a list for ``/v5/market/historical-volatility``).
+    body
+        The whole decoded envelope.
+    from_cache
+        Whether the answer was served from the on-disk cache.
+    time_ms
+        The envelope's ``time`` (server ms), ``None`` when absent.
+    headers
+        Response headers (``X-Bapi-Limit-*`` among them).
+    """
+
+    result: Any
+    body: dict[str, Any]
+    from_cache: bool
+    time_ms: int | None
+    headers: Mapping[str, str]
+
+
+def _encode_value(name: str, value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"parameter {name!r} must be a finite number, got {value!r}")
+        return format(Decimal(repr(value)), "f")
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, str):
+        return value
+    raise ValueError(
+        f"parameter {name!r} must be a scalar (str, int, float, bool or Decimal), got {type(value).__name__}"
+    )
+
+
+def build_query(params: Mapping[str, Any] | None) -> str:
+    """Return the query string the client sends (and signs) for ``params``.
+
+    Keys are sorted, ``None`` values dropped, booleans written ``true``/``false``, floats without exponent,
+    and values percent-encoded except RFC 3986 unreserved characters (so cursors containing ``%`` or ``=``
+    survive).
+
+    Raises
+    ------
+    ValueError
+        When ``params`` is not a mapping of string keys to scalars.
+    """
+    if params is None:
+        return ""
+    if not isinstance(params, Mapping):
+        raise ValueError(f"params must be a mapping of names to scalar values, got {type(params).__name__}")
+    parts = []
+    for name in sorted(params):
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"parameter names must be non-empty strings, got {name!r}")
+        value = params[name]
+        if value is None:
+            continue
+        parts.append(f"{quote(name, safe='')}={quote(_encode_value(name, value), safe='-_.~')}")
+    return "&".join(parts)
+
+
+def _validate_path(path: object) -> str:
+    if not isinstance(path, str) or not path.startswith("/v5/") or "?" in path or "#" in path:
+        raise ValueError(f"path must be a V5 path starting with '/v5/' and without a query, got {path!r}")
+    return path
+
+
+def _open_backend(
+    cache: bool | BaseCache, cache_path: str | os.PathLike[str] | None, env: str
+) -> BaseCache | None:
+    if isinstance(cache, BaseCache):
+        return cache
+    if cache is False:
+        return None
+    if cache is not True:
+        raise ValueError(f"cache must be True, False or a requests-cache backend, got {type(cache).__name__}")
+    if cache_path is not None:
+        return open_sqlite_cache(cache_path)
+    if env == "offline" and not os.environ.get(ENV_CACHE):
+        # simulated data depends on the simulator's settings: keep it out of the user's cache file
+        # unless asked
+        return BaseCache()
+    return open_sqlite_cache(default_cache_path())
+
+
+class Client:
+    """A Bybit V5 REST client: environments, signing, retries, rate limiting and the on-disk cache.
+
+    Parameters
+    ----------
+    env
+        ``"mainnet"`` (default), ``"testnet"``, ``"demo"`` or ``"offline"`` (simulator in-process); ``None``
+        reads ``BYBIT_RESEARCH_ENV``.
+    base_url
+        Any V5 base URL (overrides the host of ``env``), e.g. the URL of ``bybit_research.sim.serve()``.
+    api_key, api_secret, rsa_private_key
+        Credentials; default ``BYBIT_API_KEY`` with ``BYBIT_API_SECRET`` or ``BYBIT_RSA_PRIVATE_KEY_PATH``.
+        ``rsa_private_key`` is a PEM file path or PEM text. ``env="offline"`` uses the simulator's demo key.
+    recv_window
+        ``X-BAPI-RECV-WINDOW`` in ms.
+    timeout
+        Seconds allowed for connecting and for each read.
+    cache
+        ``True`` (SQLite file, see ``cache_path``), ``False`` (no cache) or any requests-cache backend.
+    cache_path
+        SQLite cache file; default ``BYBIT_RESEARCH_CACHE`` or ``http_cache.sqlite`` in the user cache
+        directory (offline: in memory unless ``cache_path`` or ``BYBIT_RESEARCH_CACHE`` is given).
+    cache_private
+        Also cache signed requests (keys, signatures and timestamps are never stored).
+    offline_only
+        Serve only from the cache and raise ``CacheMissError`` on a miss (also
+        ``BYBIT_RESEARCH_OFFLINE_ONLY=1``).
+    sim_app
+        The WSGI app mounted by ``env="offline"`` (default: ``bybit_research.sim.create_app()``).
+    transport
+        Innermost transport to use instead of the network (tests: ``httpx.MockTransport``).
+    max_attempts, retry_max_time
+        Retry bounds: attempts in total and seconds after which no new attempt starts.
+    ip_limit
+        Client-side IP budget per 5 s (Bybit allows 600).
+    default_expire_after
+        Cache expiry (s) of calls that do not pass ``expire_after``.
+    """
+
+    def __init__(
+        self,
+        env: str | None = None,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        rsa_private_key: str | os.PathLike[str] | None = None,
+        recv_window: int = 5000,
+        timeout: float = 10.0,
+        cache: bool | BaseCache = True,
+        cache_path: str | os.PathLike[str] | None = None,
+        cache_private: bool = False,
+        offline_only: bool = False,
+        sim_app: Any = None,
+        transport: httpx.BaseTransport | None = None,
+        max_attempts: int = 5,
+        retry_max_time: float = 60.0,
+        ip_limit: int = 550,
+        default_expire_after: float = DEFAULT_EXPIRE_AFTER,
+    ) -> None:
+        self.env, self.base_url = resolve_environment(env, base_url)
+        self.recv_window = validate_recv_window(recv_window)
+        self.timeout = validate_timeout(timeout)
+        if sim_app is not None and self.env != "offline":
+            raise ValueError("sim_app is only used with env='offline'")
+        if isinstance(ip_limit, bool) or not isinstance(ip_limit, int) or not 1 <= ip_limit <= 600:
+            raise ValueError(
+                f"ip_limit must be an integer in [1, 600] (Bybit allows 600 per 5 s), got {ip_limit!r}"
+            )
+        expiry = validate_expire_after(default_expire_after)
+        self.offline_only = bool(offline_only) or env_flag(ENV_OFFLINE_ONLY)
+        self._credentials = resolve_credentials(self.env, api_key, api_secret, rsa_private_key)
+        self.cache_backend = _open_backend(cache, cache_path, self.env)
+        self._owns_backend = self.cache_backend is not None and not isinstance(cache, BaseCache)
+        if self.offline_only and self.cache_backend is None:
+            raise ValueError("offline_only needs a cache (cache=False was given)")
+
+        if transport is None and self.env == "offline":
+            if sim_app is None:
+                from .sim import create_app
+
+                sim_app = create_app()
+            transport = httpx.WSGITransport(app=sim_app)
+            seed = getattr(getattr(sim_app, "config", None), "seed", None)
+            if seed is not None:  # simulated data depends on the seed: keep cache keys of seeds apart
+                self.base_url = f"http://sim-seed{seed}.offline"
+        network = transport or httpx.HTTPTransport(
+            retries=0, limits=httpx.Limits(max_connections=64, max_keepalive_connections=32)
+        )
+        self.clock = ServerClock()
+        self.limiter = RateLimiter(ip_limit=ip_limit)
+        stack = build_stack(
+            network,
+            credentials=self._credentials,
+            recv_window=self.recv_window,
+            clock=self.clock,
+            limiter=self.limiter,
+            retry_policy=RetryPolicy(max_attempts=max_attempts, max_time_s=retry_max_time),
+            cache_backend=self.cache_backend,
+            default_expire_after=DEFAULT_EXPIRE_AFTER if expiry is None else expiry,
+            cache_private=cache_private,
+            offline_only=self.offline_only,
+        )
+        self._http = httpx.Client(
+            transport=stack,
+            timeout=httpx.Timeout(self.timeout),
+            headers={"User-Agent": f"bybit_research/{__version__}"},
+        )
+
+    @property
+    def has_credentials(self) -> bool:
+        """Whether private endpoints can be called."""
+        return self._credentials is not None
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None, *, auth: bool = False) -> Any:
+        """Call any V5 GET endpoint and return its ``result`` (see :meth:`fetch`)."""
+        return self.fetch(path, params, auth=auth).result
+
+    def fetch(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        auth: bool = False,
+        expire_after: float | None = None,
+        refresh: bool = False,
+    ) -> Reply:
+        """Call a V5 GET endpoint through the cache, rate limiter, retries and signing.
+
+        Parameters
+        ----------
+        path
+            V5 path, e.g. ``"/v5/market/kline"``.
+        params
+            Query parameters with scalar values; ``None`` values are left out.
+        auth
+            Sign the request (private endpoints).
+        expire_after
+            Cache expiry in seconds for this answer (default: the client's, or not cached for server time,
+            tickers, order books and recent trades): ``NEVER_EXPIRE`` (-1), ``DO_NOT_CACHE`` (0), or ``None``
+            for the client's default.
+        refresh
+            Ignore a cached answer and store the fresh one.
+
+        Returns
+        -------
+        Reply
+
+        Raises
+        ------
+        ValueError
+            Bad path, parameters or expiry (before any request).
+        AuthenticationError
+            ``auth=True`` without credentials (before any request), or the exchange refused the key.
+        BybitError
+            Any other non-zero ``retCode`` or HTTP error, as the subclass of its family.
+        CacheMissError
+            Offline-only mode and the answer is not cached.
+        """
+        path = _validate_path(path)
+        query = build_query(params)
+        expiry = validate_expire_after(expire_after)
+        if expiry is None and path in VOLATILE_PATHS:
+            expiry = DO_NOT_CACHE
+        extensions: dict[str, Any] = {AUTH: bool(auth), EXPIRE_AFTER: expiry, REFRESH: bool(refresh)}
+        if auth:
+            if self._credentials is None:
+                raise AuthenticationError(None, f"the private endpoint {_MISSING_CREDENTIALS}", path)
+            extensions[ACCOUNT] = self._credentials.fingerprint
+        url = f"{self.base_url}{path}?{query}" if query else f"{self.base_url}{path}"
+        request = self._http.build_request("GET", url, extensions=extensions)
+        try:
+            response = self._http.send(request)
+        except httpx.TransportError as exc:
+            raise NetworkError(None, f"no answer after retries ({type(exc).__name__}: {exc})", path) from exc
+        return _reply(path, response)
+
+    def close(self) -> None:
+        """Close connections, and the cache backend unless it was passed in."""
+        self._http.close()
+        if self._owns_backend and self.cache_backend is not None:
+            self.cache_backend.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        key = mask_key(self._credentials.api_key) if self._credentials else None
+        return f"Client(env={self.env!r}, base_url={self.base_url!r}, api_key={key!r})"
+
+
+def _reply(path: str, response: httpx.Response) -> Reply:
+    body = envelope(response)
+    status = response.status_code
+    code = body.get("retCode") if body is not None else None
+    if status != 200:
+        if status != 403 and isinstance(code, int) and code != 0:
+            raise error_for_ret_code(code, str(body.get("retMsg", "")), path, status)  # type: ignore[union-attr]
+        raise error_for_http_status(status, path, response.text)
+    if body is None or not isinstance(code, int):
+        raise ServerError(
+            None, f"the answer is not a V5 JSON envelope: {response.text[:120]!r}", path, http_status=200
+        )
+    if code != 0:
+        raise error_for_ret_code(code, str(body.get("retMsg", "")), path, status)
+    time_ms = body.get("time")
+    return Reply(
+        result=body.get("result"),
+        body=body,
+        from_cache=bool(response.extensions.get(FROM_CACHE, False)),
+        time_ms=time_ms if isinstance(time_ms, int) else None,
+        headers=response.headers,
+    )
+
+
+_default_client: Client | None = None
+_default_lock = threading.Lock()
+
+
+def get_default_client() -> Client:
+    """Return the client used by the module-level functions, built from environment variables on first use."""
+    global _default_client
+    with _default_lock:
+        if _default_client is None:
+            _default_client = Client()
+        return _default_client
+
+
+def set_default_client(client: Client | None) -> None:
+    """Make ``client`` the default client (``None`` forgets it, so the next use builds a fresh one)."""
+    global _default_client
+    if client is not None and not isinstance(client, Client):
+        raise ValueError(f"set_default_client expects a Client or None, got {type(client).__name__}")
+    with _default_lock:
+        _default_client = client

@@ -1,0 +1,141 @@
+"""Environments, environment variables and defaults of the client.
+
+An environment is a name for a V5 host: ``mainnet`` (default), ``testnet``, ``demo`` (demo trading on mainnet)
+or ``offline`` (the local simulator mounted in-process, no sockets). Any ``http(s)://`` base URL works too.
+The environment comes from the ``env`` / ``base_url`` arguments of :class:`bybit_research.Client`, else from
+the ``BYBIT_RESEARCH_ENV`` environment variable (a name or a URL), else ``mainnet``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+from platformdirs import user_cache_dir
+
+__all__ = [
+    "DEFAULT_ENV",
+    "ENVIRONMENTS",
+    "ENV_API_KEY",
+    "ENV_API_SECRET",
+    "ENV_CACHE",
+    "ENV_ENVIRONMENT",
+    "ENV_OFFLINE_ONLY",
+    "ENV_RSA_KEY_PATH",
+    "default_cache_path",
+    "env_flag",
+    "resolve_environment",
+    "validate_recv_window",
+    "validate_timeout",
+]
+
+#: environment name -> REST base URL (reference §1.1); ``offline`` is served in-process, never on a network
+ENVIRONMENTS: dict[str, str] = {
+    "mainnet": "https://api.bybit.com",
+    "testnet": "https://api-testnet.bybit.com",
+    "demo": "https://api-demo.bybit.com",
+    "offline": "http://sim.offline",
+}
+DEFAULT_ENV = "mainnet"
+#: name given to an environment defined by a base URL alone
+CUSTOM_ENV = "custom"
+
+ENV_ENVIRONMENT = "BYBIT_RESEARCH_ENV"
+ENV_API_KEY = "BYBIT_API_KEY"
+ENV_API_SECRET = "BYBIT_API_SECRET"
+ENV_RSA_KEY_PATH = "BYBIT_RSA_PRIVATE_KEY_PATH"
+ENV_CACHE = "BYBIT_RESEARCH_CACHE"
+ENV_OFFLINE_ONLY = "BYBIT_RESEARCH_OFFLINE_ONLY"
+
+#: bounds accepted for ``recv_window`` (ms)
+RECV_WINDOW_RANGE = (1, 120_000)
+CACHE_FILE_NAME = "http_cache.sqlite"
+
+
+def _validate_url(url: str, source: str) -> str:
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")) or len(url) < 9:
+        raise ValueError(f"{source} must be an http:// or https:// URL, got {url!r}")
+    return url.rstrip("/")
+
+
+def resolve_environment(env: str | None = None, base_url: str | None = None) -> tuple[str, str]:
+    """Return ``(environment name, base URL)`` from the arguments or ``BYBIT_RESEARCH_ENV``.
+
+    Parameters
+    ----------
+    env
+        ``"mainnet"``, ``"testnet"``, ``"demo"`` or ``"offline"``; ``None`` reads ``BYBIT_RESEARCH_ENV``
+        (which may also hold a URL) and falls back to ``"mainnet"``.
+    base_url
+        Explicit base URL such as ``"http://127.0.0.1:8080"``; overrides the host of ``env``. The environment
+        name is then ``env`` if given, else ``"custom"``.
+
+    Returns
+    -------
+    tuple of str
+        The environment name and the base URL without trailing slash.
+
+    Raises
+    ------
+    ValueError
+        For an unknown environment name (the message lists the allowed ones), a malformed URL, or a base URL
+        combined with ``env="offline"``.
+    """
+    allowed = ", ".join(ENVIRONMENTS)
+    if env is None and base_url is None:
+        from_var = os.environ.get(ENV_ENVIRONMENT, "").strip()
+        if from_var.startswith(("http://", "https://")):
+            return CUSTOM_ENV, _validate_url(from_var, ENV_ENVIRONMENT)
+        env = from_var.lower() or DEFAULT_ENV
+        if env not in ENVIRONMENTS:
+            raise ValueError(
+                f"{ENV_ENVIRONMENT}={from_var!r} is not an environment; allowed: {allowed} or a URL"
+            )
+    if env is not None:
+        if not isinstance(env, str) or env.lower() not in ENVIRONMENTS:
+            raise ValueError(f"unknown environment {env!r}; allowed: {allowed} (or pass base_url=...)")
+        env = env.lower()
+    if base_url is not None:
+        if env == "offline":
+            raise ValueError(
+                "env='offline' mounts the simulator in-process; it takes no base_url (use sim_app=)"
+            )
+        return env or CUSTOM_ENV, _validate_url(base_url, "base_url")
+    assert env is not None
+    return env, ENVIRONMENTS[env]
+
+
+def validate_recv_window(recv_window: object) -> int:
+    """Return ``recv_window`` (ms) or raise ``ValueError`` unless it is an integer in the accepted range."""
+    lo, hi = RECV_WINDOW_RANGE
+    if isinstance(recv_window, bool) or not isinstance(recv_window, int) or not lo <= recv_window <= hi:
+        raise ValueError(
+            f"recv_window must be an integer number of milliseconds in [{lo}, {hi}], got {recv_window!r}"
+        )
+    return recv_window
+
+
+def validate_timeout(timeout: object) -> float:
+    """Return ``timeout`` (seconds) or raise ``ValueError`` unless it is a positive finite number."""
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not math.isfinite(timeout)
+        or timeout <= 0
+    ):
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    return float(timeout)
+
+
+def default_cache_path() -> Path:
+    """Return ``BYBIT_RESEARCH_CACHE`` if set, else ``http_cache.sqlite`` in the user cache directory."""
+    from_var = os.environ.get(ENV_CACHE, "").strip()
+    if from_var:
+        return Path(from_var).expanduser()
+    return Path(user_cache_dir("bybit_research", appauthor=False)) / CACHE_FILE_NAME
+
+
+def env_flag(name: str) -> bool:
+    """Return whether the environment variable ``name`` is ``1``, ``true``, ``yes`` or ``on``."""
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}

@@ -1,0 +1,1 @@
+"""Tests of the V5 client: signing, errors, retries, rate limiting and the request cache."""

@@ -1,0 +1,162 @@
+"""Environment selection, credentials from the environment, input validation before any request, reprs."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from bybit_research.client import Client, build_query, get_default_client, set_default_client
+from bybit_research.config import ENVIRONMENTS, default_cache_path, resolve_environment
+from bybit_research.errors import AuthenticationError
+
+from .conftest import TEST_KEY, TEST_SECRET, Recorder, envelope
+
+
+@pytest.mark.parametrize(
+    ("env", "url"),
+    [
+        ("mainnet", "https://api.bybit.com"),
+        ("testnet", "https://api-testnet.bybit.com"),
+        ("demo", "https://api-demo.bybit.com"),
+        ("TESTNET", "https://api-testnet.bybit.com"),
+    ],
+)
+def test_named_environments(env: str, url: str) -> None:
+    assert resolve_environment(env) == (env.lower(), url)
+    with Client(env, cache=False) as client:
+        assert (client.env, client.base_url) == (env.lower(), url)
+
+
+def test_default_is_mainnet_and_env_var_selects(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert resolve_environment() == ("mainnet", "https://api.bybit.com")
+    monkeypatch.setenv("BYBIT_RESEARCH_ENV", "demo")
+    assert resolve_environment() == ("demo", "https://api-demo.bybit.com")
+    monkeypatch.setenv("BYBIT_RESEARCH_ENV", "http://127.0.0.1:9999/")
+    assert resolve_environment() == ("custom", "http://127.0.0.1:9999")
+    monkeypatch.setenv("BYBIT_RESEARCH_ENV", "moon")
+    with pytest.raises(ValueError, match=r"BYBIT_RESEARCH_ENV='moon'.*mainnet, testnet, demo, offline"):
+        resolve_environment()
+
+
+def test_base_url_and_unknown_env() -> None:
+    assert resolve_environment(base_url="http://localhost:8080/") == ("custom", "http://localhost:8080")
+    assert resolve_environment("testnet", "http://localhost:1") == ("testnet", "http://localhost:1")
+    with pytest.raises(
+        ValueError, match=r"unknown environment 'prod'; allowed: mainnet, testnet, demo, offline"
+    ):
+        Client("prod")
+    with pytest.raises(ValueError, match="http:// or https://"):
+        Client(base_url="ftp://x")
+    with pytest.raises(ValueError, match="takes no base_url"):
+        resolve_environment("offline", "http://x.test")
+    assert set(ENVIRONMENTS) == {"mainnet", "testnet", "demo", "offline"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"recv_window": 0}, "recv_window must be an integer"),
+        ({"recv_window": 5000.5}, "recv_window must be an integer"),
+        ({"recv_window": True}, "recv_window must be an integer"),
+        ({"timeout": 0}, "timeout must be a positive number"),
+        ({"timeout": float("nan")}, "timeout must be a positive number"),
+        ({"timeout": "10"}, "timeout must be a positive number"),
+        ({"ip_limit": 601}, r"ip_limit must be an integer in \[1, 600\]"),
+        ({"cache": "yes"}, "cache must be True, False or a requests-cache backend"),
+        ({"sim_app": object()}, "sim_app is only used with env='offline'"),
+        ({"api_secret": "s", "rsa_private_key": "k.pem"}, "either api_secret .* or rsa_private_key"),
+        ({"offline_only": True}, "offline_only needs a cache"),
+    ],
+)
+def test_bad_constructor_arguments(kwargs: dict, message: str) -> None:
+    kwargs.setdefault("cache", False)
+    with pytest.raises(ValueError, match=message):
+        Client(base_url="http://x.test", **kwargs)
+
+
+def test_build_query_is_sorted_encoded_and_typed() -> None:
+    params = {"symbol": "BTCUSDT", "category": "linear", "limit": 2, "cursor": "a%3D=b&c", "x": 1e-05}
+    params |= {"flag": True, "skip": None, "ratio": 0.5}
+    assert build_query(params) == (
+        "category=linear&cursor=a%253D%3Db%26c&flag=true&limit=2&ratio=0.5&symbol=BTCUSDT&x=0.00001"
+    )
+    assert build_query(None) == ""
+    assert build_query({}) == ""
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "message"),
+    [
+        ("v5/market/kline", None, "must be a V5 path starting with '/v5/'"),
+        ("/v3/public/time", None, "must be a V5 path"),
+        ("/v5/market/kline?x=1", None, "without a query"),
+        ("/v5/market/kline", {"symbol": ["BTCUSDT"]}, "parameter 'symbol' must be a scalar .* got list"),
+        ("/v5/market/kline", {"start": object()}, "parameter 'start' must be a scalar"),
+        ("/v5/market/kline", {"x": float("inf")}, "finite"),
+        ("/v5/market/kline", [("symbol", "X")], "params must be a mapping"),
+        ("/v5/market/kline", {3: "x"}, "parameter names must be non-empty strings"),
+    ],
+)
+def test_bad_call_arguments_raise_before_any_request(make_client, path, params, message) -> None:
+    recorder = Recorder()
+    client = make_client(recorder)
+    with pytest.raises(ValueError, match=message):
+        client.get(path, params)
+    with pytest.raises(ValueError, match="expire_after"):
+        client.fetch("/v5/market/time", expire_after=-5)
+    with pytest.raises(ValueError, match="expire_after"):
+        client.fetch("/v5/market/time", expire_after="1h")
+    assert recorder.count == 0
+
+
+def test_private_call_without_credentials_names_env_vars(make_client) -> None:
+    recorder = Recorder()
+    client = make_client(recorder, api_key=None, api_secret=None)
+    assert not client.has_credentials
+    with pytest.raises(AuthenticationError, match="BYBIT_API_KEY and BYBIT_API_SECRET") as info:
+        client.get("/v5/account/wallet-balance", {"accountType": "UNIFIED"}, auth=True)
+    assert info.value.endpoint == "/v5/account/wallet-balance"
+    assert recorder.count == 0
+
+
+def test_credentials_from_environment(monkeypatch: pytest.MonkeyPatch, make_client) -> None:
+    monkeypatch.setenv("BYBIT_API_KEY", TEST_KEY)
+    monkeypatch.setenv("BYBIT_API_SECRET", TEST_SECRET)
+    recorder = Recorder(httpx.Response(200, json=envelope({"list": []})))
+    client = make_client(recorder, api_key=None, api_secret=None)
+    client.get("/v5/account/wallet-balance", {"accountType": "UNIFIED"}, auth=True)
+    sent = recorder.requests[0]
+    assert sent.headers["X-BAPI-API-KEY"] == TEST_KEY
+    assert len(sent.headers["X-BAPI-SIGN"]) == 64
+    monkeypatch.setenv("BYBIT_RSA_PRIVATE_KEY_PATH", "/nonexistent.pem")
+    with pytest.raises(ValueError, match="both BYBIT_API_SECRET and BYBIT_RSA_PRIVATE_KEY_PATH"):
+        make_client(Recorder(), api_key=None, api_secret=None)
+
+
+def test_repr_masks_key_and_never_shows_secret(make_client) -> None:
+    client = make_client(Recorder())
+    text = repr(client)
+    assert text == "Client(env='custom', base_url='http://bybit.test', api_key='test****')"
+    assert TEST_SECRET not in text and TEST_KEY not in text
+    assert repr(make_client(Recorder(), api_key=None, api_secret=None)).endswith("api_key=None)")
+
+
+def test_default_client_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BYBIT_RESEARCH_ENV", "testnet")
+    set_default_client(None)
+    client = get_default_client()
+    assert client.env == "testnet"
+    assert get_default_client() is client
+    other = Client("demo", cache=False)
+    set_default_client(other)
+    assert get_default_client() is other
+    with pytest.raises(ValueError, match="expects a Client"):
+        set_default_client("demo")  # type: ignore[arg-type]
+
+
+def test_default_cache_path_follows_env_var(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("BYBIT_RESEARCH_CACHE", str(tmp_path / "c.sqlite"))
+    assert default_cache_path() == tmp_path / "c.sqlite"
+    monkeypatch.delenv("BYBIT_RESEARCH_CACHE")
+    assert default_cache_path().name == "http_cache.sqlite"
+    assert "bybit_research" in str(default_cache_path())
