@@ -35,6 +35,7 @@ from .config import (
     validate_timeout,
 )
 from .errors import AuthenticationError, NetworkError, ServerError, error_for_http_status, error_for_ret_code
+from .market import MarketMixin
 from .transports import RateLimiter, RetryPolicy, build_stack
 from .transports._common import ACCOUNT, AUTH, EXPIRE_AFTER, FROM_CACHE, REFRESH, envelope
 from .transports.cache import DEFAULT_EXPIRE_AFTER, DO_NOT_CACHE, open_sqlite_cache, validate_expire_after
@@ -145,7 +146,7 @@ def _open_backend(
     return open_sqlite_cache(default_cache_path())
 
 
-class Client:
+class Client(MarketMixin):
     """A Bybit V5 REST client: environments, signing, retries, rate limiting and the on-disk cache.
 
     Parameters

@@ -1,0 +1,70 @@
+"""THE TABLE: one declarative :class:`Endpoint` entry per V5 endpoint.
+
+Frames, paging, argument validation and cache expiry are all driven by these entries; adding an endpoint means
+adding an entry to :mod:`.market` or :mod:`.account` (and to its tuple there)::
+
+    from bybit_research.endpoints import ENDPOINTS, endpoint
+    endpoint("/v5/market/kline").limit_range("linear")   # LimitRange(lo=1, hi=1000, default=200)
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from .account import ACCOUNT_ENDPOINTS
+from .market import HV_PERIODS, KLINE_INTERVALS, MARKET_ENDPOINTS, SERIES_INTERVALS
+from .spec import (
+    BOOL,
+    FLOAT,
+    INT,
+    OBJECT,
+    STR,
+    TIME,
+    CachePolicy,
+    Endpoint,
+    IndexKind,
+    LimitRange,
+    Paging,
+    Schema,
+    Shape,
+)
+
+__all__ = [
+    "BOOL",
+    "ENDPOINTS",
+    "FLOAT",
+    "HV_PERIODS",
+    "INT",
+    "KLINE_INTERVALS",
+    "OBJECT",
+    "SERIES_INTERVALS",
+    "STR",
+    "TIME",
+    "CachePolicy",
+    "Endpoint",
+    "IndexKind",
+    "LimitRange",
+    "Paging",
+    "Schema",
+    "Shape",
+    "endpoint",
+]
+
+#: V5 path -> entry, for every endpoint in the table
+ENDPOINTS = MappingProxyType({e.path: e for e in (*MARKET_ENDPOINTS, *ACCOUNT_ENDPOINTS)})
+_BY_NAME = {e.name: e for e in ENDPOINTS.values()}
+assert len(_BY_NAME) == len(ENDPOINTS), "endpoint names must be unique"
+
+
+def endpoint(key: str) -> Endpoint:
+    """Return the entry for a V5 path (``"/v5/market/kline"``) or a short name (``"kline"``).
+
+    Raises
+    ------
+    KeyError
+        When the table has no such endpoint.
+    """
+    found = ENDPOINTS.get(key) or _BY_NAME.get(key)
+    if found is None:
+        raise KeyError(f"no endpoint {key!r} in the table")
+    return found
