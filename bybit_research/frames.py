@@ -25,9 +25,11 @@ import pyarrow.csv as pa_csv
 from .endpoints import BOOL, FLOAT, INT, OBJECT, STR, TIME, Endpoint, IndexKind, Schema, Shape
 
 __all__ = [
+    "ascending_order",
     "build_frame",
     "convert",
     "infer_kind",
+    "is_numeric_rows",
     "orderbook_frame",
     "rows_of",
     "snake",
@@ -301,7 +303,7 @@ def build_frame(endpoint: Endpoint, rows: Sequence[Any], category: str | None = 
     key = snake(endpoint.index)
     if endpoint.index_kind is IndexKind.TIME:
         stamps = pd.DatetimeIndex(columns.pop(key), name="time")
-        order = _ascending(stamps.asi8, endpoint.unique_index)
+        order = ascending_order(stamps.asi8, endpoint.unique_index)
         if order is not None:
             columns = {name: _take(values, order) for name, values in columns.items()}
             stamps = stamps[order]
@@ -313,7 +315,7 @@ def build_frame(endpoint: Endpoint, rows: Sequence[Any], category: str | None = 
     return frame
 
 
-def _ascending(ms: np.ndarray, unique: bool) -> np.ndarray | None:
+def ascending_order(ms: np.ndarray, unique: bool) -> np.ndarray | None:
     """Return the positions that sort ``ms`` ascending (stably; the last of equal values when ``unique``), or
     None when the order is already right."""
     if len(ms) == 0:
@@ -370,19 +372,28 @@ def _numeric_rows_frame(
     path runs instead.
     """
     fields = endpoint.row_fields
-    if not rows or fields[0] != endpoint.index or schema.get(fields[0]) != TIME:
-        return None
-    if any(schema.get(f, FLOAT) != FLOAT for f in fields[1:]):
+    if not rows or not is_numeric_rows(endpoint, None, schema):
         return None
     columns = _parse_block(rows, len(fields))
     if columns is None or np.isnan(columns[0]).any():
         return None
     ms = columns[0].astype(np.int64)
     block = np.column_stack(columns[1:])
-    order = _ascending(ms, endpoint.unique_index)
+    order = ascending_order(ms, endpoint.unique_index)
     if order is not None:
         block, ms = block[order], ms[order]
     return pd.DataFrame(block, index=time_index(ms), columns=[snake(f) for f in fields[1:]], copy=False)
+
+
+def is_numeric_rows(endpoint: Endpoint, category: str | None, schema: Schema | None = None) -> bool:
+    """Whether ``endpoint`` answers time-indexed arrays whose first cell is the time and the rest numbers."""
+    if endpoint.shape is not Shape.ROWS or endpoint.index_kind is not IndexKind.TIME:
+        return False
+    schema = endpoint.schema(category) if schema is None else schema
+    fields = endpoint.row_fields
+    if not fields or fields[0] != endpoint.index or schema.get(fields[0]) != TIME:
+        return False
+    return all(schema.get(f, FLOAT) == FLOAT for f in fields[1:])
 
 
 def orderbook_frame(endpoint: Endpoint, result: Mapping[str, Any]) -> pd.DataFrame:

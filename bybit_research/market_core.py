@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from .endpoints import Endpoint, IndexKind
-from .frames import build_frame
+from .frames import build_frame, is_numeric_rows, snake
+from .frames_raw import blocks_of, frame_from_blocks
 from .paging import Page, PageRequest, fetch_cursor, fetch_windows, find_gaps, progress_bar
 
 if TYPE_CHECKING:
@@ -173,6 +174,18 @@ def finish(
 
 
 def frame_of(endpoint: Endpoint, pages: Sequence[Page], category: str | None) -> pd.DataFrame:
-    """Build the typed frame of all rows of ``pages``."""
+    """Build the typed frame of all rows of ``pages``.
+
+    Kline-type pages go straight from their raw bytes to float64 columns when the client kept the bytes and
+    the endpoint's rows are all numbers; otherwise (and whenever a page does not look as expected) the decoded
+    rows are converted.
+    """
+    if pages and is_numeric_rows(endpoint, category):
+        blocks = blocks_of([page.content for page in pages])
+        if blocks is not None:
+            fields = endpoint.row_fields
+            frame = frame_from_blocks(blocks, fields, [snake(f) for f in fields[1:]], endpoint.unique_index)
+            if frame is not None:
+                return frame
     rows = pages[0].rows if len(pages) == 1 else list(chain.from_iterable(page.rows for page in pages))
     return build_frame(endpoint, rows, category)

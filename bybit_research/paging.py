@@ -18,7 +18,8 @@ import weakref
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Protocol
 
 import numpy as np
@@ -90,11 +91,22 @@ class PageRequest:
 
 @dataclass
 class Page:
-    """One answer: the request, the client's ``Reply`` and the rows found in it."""
+    """One answer: the request, the client's ``Reply`` and (decoded on first use) the rows found in it."""
 
     request: PageRequest
     reply: Any
-    rows: list[Any] = field(default_factory=list)
+    endpoint: Endpoint
+
+    @cached_property
+    def rows(self) -> list[Any]:
+        """The rows of the answer's ``result``, by the endpoint's shape."""
+        return rows_of(self.endpoint, self.reply.result)
+
+    @property
+    def content(self) -> bytes | None:
+        """The raw response body, when the client keeps it (kline pages are parsed from it directly)."""
+        content = getattr(self.reply, "content", None)
+        return content if isinstance(content, bytes) else None
 
     @property
     def from_cache(self) -> bool:
@@ -249,7 +261,7 @@ def _get(client: Fetcher, endpoint: Endpoint, request: PageRequest, refresh: boo
     reply = client.fetch(
         endpoint.path, request.params, auth=endpoint.auth, expire_after=request.expire_after, refresh=refresh
     )
-    return Page(request, reply, rows_of(endpoint, reply.result))
+    return Page(request, reply, endpoint)
 
 
 def _cursor_of(page: Page) -> str:
