@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -62,7 +63,8 @@ def load_rsa_private_key(source: str | os.PathLike[str] | bytes) -> rsa.RSAPriva
     Raises
     ------
     ValueError
-        When the file does not exist or does not hold an RSA private key (the message never quotes the key).
+        When ``source`` is neither an existing file nor PEM text, or does not hold an RSA private key. The
+        message never quotes the key; it names the path only when the value looks like one.
     """
     if isinstance(source, bytes):
         pem = source
@@ -71,7 +73,12 @@ def load_rsa_private_key(source: str | os.PathLike[str] | bytes) -> rsa.RSAPriva
     else:
         path = os.fspath(source)
         if not os.path.isfile(path):
-            raise ValueError(f"RSA private key file not found: {path}")
+            # never echo the value: it may be a key pasted without its PEM armour
+            where = f" (no file at {path!r})" if _looks_like_path(path) else ""
+            raise ValueError(
+                "rsa_private_key is neither an existing file nor PEM text "
+                f"('-----BEGIN ... PRIVATE KEY-----'){where}"
+            )
         with open(path, "rb") as handle:
             pem = handle.read()
     try:
@@ -81,6 +88,15 @@ def load_rsa_private_key(source: str | os.PathLike[str] | bytes) -> rsa.RSAPriva
     if not isinstance(key, rsa.RSAPrivateKey):
         raise ValueError("the PEM private key is not an RSA key")
     return key
+
+
+# 40+ base64 characters without a path separator or the "._-" of file names: a key, not a path
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+=]{40,}")
+
+
+def _looks_like_path(text: str) -> bool:
+    """Whether ``text`` may be quoted in an error: short, one line, no long base64-like run."""
+    return len(text) <= 256 and "\n" not in text and "\r" not in text and not _BASE64_RUN.search(text)
 
 
 def mask_key(api_key: str | None) -> str | None:
@@ -161,6 +177,10 @@ class ServerClock:
     def __init__(self) -> None:
         self._offset_ms = 0
         self._lock = threading.Lock()
+        #: ``time.monotonic()`` when the offset was last learned (``None``: never)
+        self.learned_at: float | None = None
+        #: held while a resync round trip runs, so that concurrent 10002 answers cause one resync
+        self.resync_lock = threading.Lock()
 
     @property
     def offset_ms(self) -> int:
@@ -175,6 +195,7 @@ class ServerClock:
         """Set the offset from a server time observed between two local times (midpoint estimate)."""
         with self._lock:
             self._offset_ms = int(server_ms - (sent_local_ms + received_local_ms) / 2)
+            self.learned_at = time.monotonic()
 
 
 def resolve_credentials(
@@ -183,32 +204,54 @@ def resolve_credentials(
     api_secret: str | None,
     rsa_private_key: str | os.PathLike[str] | None,
 ) -> Credentials | None:
-    """Return the credentials from the arguments, else the environment (``None`` when incomplete).
+    """Return the credentials from the arguments, else from the environment, else ``None``.
 
-    ``env="offline"`` without arguments uses the simulator's demo key. Arguments win over ``BYBIT_API_KEY``,
-    ``BYBIT_API_SECRET`` and ``BYBIT_RSA_PRIVATE_KEY_PATH``.
+    The two sources are never mixed: if any credential argument is given, the arguments must hold a complete
+    pair (``api_key`` with ``api_secret`` or ``rsa_private_key``); otherwise ``BYBIT_API_KEY`` with
+    ``BYBIT_API_SECRET`` or ``BYBIT_RSA_PRIVATE_KEY_PATH`` are used, and must be complete if any is set.
+    ``env="offline"`` without arguments uses the simulator's demo key.
 
     Raises
     ------
     ValueError
-        When both an HMAC secret and an RSA key are given, or both environment variables are set.
+        For an incomplete pair (the message names what is missing), or both an HMAC secret and an RSA key.
     """
-    if api_secret is not None and rsa_private_key is not None:
-        raise ValueError("pass either api_secret (HMAC key) or rsa_private_key (RSA key), not both")
-    if env == "offline" and api_key is None and api_secret is None and rsa_private_key is None:
+    if api_key is not None or api_secret is not None or rsa_private_key is not None:
+        return _complete_pair(
+            api_key, api_secret, rsa_private_key, ("api_key=", "api_secret=", "rsa_private_key=")
+        )
+    if env == "offline":
         from .sim.credentials import DEMO_API_KEY, DEMO_API_SECRET
 
         return Credentials.hmac(DEMO_API_KEY, DEMO_API_SECRET)
-    key = api_key if api_key is not None else os.environ.get(ENV_API_KEY) or None
-    if api_secret is None and rsa_private_key is None:
-        env_secret = os.environ.get(ENV_API_SECRET) or None
-        env_rsa = os.environ.get(ENV_RSA_KEY_PATH) or None
-        if env_secret and env_rsa:
-            raise ValueError(f"both {ENV_API_SECRET} and {ENV_RSA_KEY_PATH} are set; unset one of them")
-        api_secret, rsa_private_key = env_secret, env_rsa
-    if not key or (not api_secret and not rsa_private_key):
+    key = os.environ.get(ENV_API_KEY) or None
+    secret = os.environ.get(ENV_API_SECRET) or None
+    rsa_path = os.environ.get(ENV_RSA_KEY_PATH) or None
+    if key is None and secret is None and rsa_path is None:
         return None
-    if rsa_private_key is not None:
-        return Credentials.rsa(key, rsa_private_key)
-    assert api_secret is not None
-    return Credentials.hmac(key, api_secret)
+    return _complete_pair(key, secret, rsa_path, (ENV_API_KEY, ENV_API_SECRET, ENV_RSA_KEY_PATH))
+
+
+def _complete_pair(
+    key: str | None,
+    secret: str | None,
+    rsa_key: str | os.PathLike[str] | None,
+    names: tuple[str, str, str],
+) -> Credentials:
+    key_name, secret_name, rsa_name = names
+    if secret is not None and rsa_key is not None:
+        raise ValueError(
+            f"pass either api_secret (HMAC key) or rsa_private_key (RSA key), not both: {secret_name} and "
+            f"{rsa_name} are both set; unset one of them"
+        )
+    if not key:
+        given = secret_name if secret is not None else rsa_name
+        raise ValueError(f"incomplete credentials: {given} is set but {key_name} is missing")
+    if secret is None and rsa_key is None:
+        raise ValueError(
+            f"incomplete credentials: {key_name} is set but neither {secret_name} nor {rsa_name} is"
+        )
+    if rsa_key is not None:
+        return Credentials.rsa(key, rsa_key)
+    assert secret is not None
+    return Credentials.hmac(key, secret)

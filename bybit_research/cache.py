@@ -22,10 +22,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from requests_cache import BaseCache, CachedResponse
+from requests_cache.backends.sqlite import SQLiteDict
 
 from .config import default_cache_path
-from .errors import CacheCorruptError
-from .transports.cache import DO_NOT_CACHE, NEVER_EXPIRE, corrupt_cache_error, open_sqlite_cache
+from .errors import CacheCorruptError, CacheUnavailableError
+from .transports.cache import DO_NOT_CACHE, NEVER_EXPIRE, cache_error, open_sqlite_cache
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -120,11 +121,34 @@ def _backend(path: str | os.PathLike[str] | None, backend: BaseCache | None) -> 
 def _responses(cache: BaseCache) -> Iterator[CachedResponse]:
     try:
         yield from cache.filter(valid=True, expired=True)
-    except sqlite3.DatabaseError as exc:
-        raise corrupt_cache_error(cache, exc) from exc
+    except sqlite3.Error as exc:
+        raise cache_error(cache, exc) from exc
 
 
-def info(*, path: str | os.PathLike[str] | None = None, backend: BaseCache | None = None) -> CacheInfo:
+def _sqlite_summary(cache: BaseCache) -> tuple[int, int, int] | None:
+    """``(entries, body bytes, expired)`` read by SQL alone, without unpickling; ``None`` if not SQLite."""
+    responses = getattr(cache, "responses", None)
+    if not isinstance(responses, SQLiteDict):
+        return None
+    now = datetime.now(UTC).timestamp()
+    query = (
+        f"SELECT COUNT(*), COALESCE(SUM(LENGTH(value)), 0), "
+        f"COALESCE(SUM(expires IS NOT NULL AND expires <= ?), 0) FROM {responses.table_name}"
+    )
+    try:
+        with responses.connection() as con:
+            entries, size, expired = con.execute(query, (now,)).fetchone()
+    except sqlite3.Error as exc:
+        raise cache_error(cache, exc) from exc
+    return int(entries), int(size), int(expired)
+
+
+def info(
+    *,
+    path: str | os.PathLike[str] | None = None,
+    backend: BaseCache | None = None,
+    per_endpoint: bool = True,
+) -> CacheInfo:
     """Describe the cache: entries, bytes, expired entries, and the same per endpoint.
 
     Parameters
@@ -133,25 +157,34 @@ def info(*, path: str | os.PathLike[str] | None = None, backend: BaseCache | Non
         SQLite cache file to inspect.
     backend
         Any requests-cache backend to inspect instead.
+    per_endpoint
+        Break the figures down per endpoint. This reads (unpickles) every stored answer to learn its URL,
+        which takes a while for a large cache; ``False`` counts with SQL alone for the SQLite backend
+        (``endpoints`` is then empty).
 
     Raises
     ------
     CacheCorruptError
         When the file cannot be read (the message says how to clear it).
+    CacheUnavailableError
+        When the file is locked or otherwise unusable for now.
     """
     with _backend(path, backend) as cache:
-        per_endpoint: dict[str, list[int]] = {}
+        file = _file_of(cache)
+        summary = None if per_endpoint else _sqlite_summary(cache)
+        if summary is not None:
+            entries, body_bytes, expired = summary
+            size = _file_size(file) if file is not None else body_bytes
+            location = str(file) if file is not None else repr(cache)
+            return CacheInfo(location=location, entries=entries, bytes=size, expired=expired)
+        usage_of: dict[str, list[int]] = {}
         for response in _responses(cache):
-            usage = per_endpoint.setdefault(urlsplit(response.url or "").path, [0, 0, 0])
+            usage = usage_of.setdefault(urlsplit(response.url or "").path, [0, 0, 0])
             usage[0] += 1
             usage[1] += response.size
             usage[2] += int(response.is_expired)
-        endpoints = {p: EndpointUsage(*u) for p, u in per_endpoint.items()}
-        file = _file_of(cache)
-        if file is not None:
-            size = sum(os.path.getsize(f"{file}{s}") for s in _SIDE_FILES if os.path.exists(f"{file}{s}"))
-        else:
-            size = sum(u.bytes for u in endpoints.values())
+        endpoints = {p: EndpointUsage(*u) for p, u in usage_of.items()}
+        size = _file_size(file) if file is not None else sum(u.bytes for u in endpoints.values())
         return CacheInfo(
             location=str(file) if file is not None else repr(cache),
             entries=sum(u.entries for u in endpoints.values()),
@@ -159,6 +192,10 @@ def info(*, path: str | os.PathLike[str] | None = None, backend: BaseCache | Non
             expired=sum(u.expired for u in endpoints.values()),
             endpoints=endpoints,
         )
+
+
+def _file_size(file: Path) -> int:
+    return sum(os.path.getsize(f"{file}{s}") for s in _SIDE_FILES if os.path.exists(f"{file}{s}"))
 
 
 def _cutoff(older_than: Any) -> datetime:
@@ -198,23 +235,29 @@ def clear(
 
     Notes
     -----
-    A corrupt cache file is deleted and recreated when clearing everything (no ``endpoint`` / ``older_than``).
+    A corrupt cache file ("file is not a database", "malformed") is deleted and recreated when clearing
+    everything (no ``endpoint`` / ``older_than``). A locked, read-only or full one raises
+    :class:`~bybit_research.errors.CacheUnavailableError` and is never deleted.
     """
     if endpoint is not None and (not isinstance(endpoint, str) or not endpoint.startswith("/v5/")):
         raise ValueError(f"endpoint must be a V5 path such as '/v5/market/kline', got {endpoint!r}")
     cutoff = _cutoff(older_than) if older_than is not None else None
     try:
         with _backend(path, backend) as cache:
+            if endpoint is None and cutoff is None:
+                try:
+                    count = len(cache.responses)
+                    cache.clear()
+                except sqlite3.Error as exc:
+                    raise cache_error(cache, exc) from exc
+                return count
+            # filtering needs each answer's URL and age, so only here is every entry read
             keys = [
                 response.cache_key
                 for response in _responses(cache)
                 if (endpoint is None or urlsplit(response.url or "").path == endpoint)
                 and (cutoff is None or response.created_at < cutoff)
             ]
-            if endpoint is None and cutoff is None:
-                count = len(cache.responses)
-                cache.clear()
-                return count
             cache.delete(*keys)
             return len(keys)
     except CacheCorruptError:
@@ -247,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             removed = clear(args.endpoint, args.older_than, path=path)
             print(f"removed {removed} cached answers from {path}")
-    except (CacheCorruptError, ValueError) as exc:
+    except (CacheCorruptError, CacheUnavailableError, ValueError) as exc:
         print(f"bybit-research cache: {exc}", file=sys.stderr)
         return 1
     return 0

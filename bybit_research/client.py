@@ -7,17 +7,20 @@ the in-process simulator) and returns a :class:`Reply`; ``Client.get`` returns j
 
 from __future__ import annotations
 
+import hashlib
 import math
 import numbers
 import os
+import re
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 from urllib.parse import quote
 
 import httpx
+import orjson
 from requests_cache import BaseCache
 
 from . import __version__
@@ -30,19 +33,31 @@ from .config import (
     ENV_RSA_KEY_PATH,
     default_cache_path,
     env_flag,
+    proxy_for,
     resolve_environment,
+    validate_positive_int,
+    validate_positive_seconds,
     validate_recv_window,
     validate_timeout,
 )
-from .errors import AuthenticationError, NetworkError, ServerError, error_for_http_status, error_for_ret_code
+from .errors import (
+    AuthenticationError,
+    NetworkError,
+    ServerError,
+    error_for_http_status,
+    error_for_ret_code,
+    scrub_secrets,
+)
 from .market import MarketMixin
-from .transports import RateLimiter, RetryPolicy, build_stack
-from .transports._common import ACCOUNT, AUTH, EXPIRE_AFTER, FROM_CACHE, REFRESH, envelope
+from .transports import RateLimiter, RetryPolicy, build_stack, shared_ip_budget
+from .transports._common import ACCOUNT, AUTH, EXPIRE_AFTER, FROM_CACHE, REFRESH, envelope, ret_code
 from .transports.cache import DEFAULT_EXPIRE_AFTER, DO_NOT_CACHE, open_sqlite_cache, validate_expire_after
+from .transports.ratelimit import DEFAULT_IP_BAN_S
 
 __all__ = ["Client", "Reply", "build_query", "get_default_client", "set_default_client"]
 
-#: answers that are stale at once: not cached unless the caller passes ``expire_after``
+#: answers that are stale at once: not cached unless the caller passes ``expire_after``. This only serves
+#: the raw ``get()`` / ``fetch()`` hatch: the market functions set their expiry from the endpoint table.
 VOLATILE_PATHS = frozenset(
     {"/v5/market/time", "/v5/market/tickers", "/v5/market/orderbook", "/v5/market/recent-trade"}
 )
@@ -52,9 +67,12 @@ _MISSING_CREDENTIALS = (
 )
 
 
-@dataclass(frozen=True)
+#: the envelope's closing ``"time":<ms>}``, read without decoding the body
+_TRAILING_TIME = re.compile(rb'"time"\s*:\s*(\d+)\s*\}\s*$')
+
+
 class Reply:
-    """One V5 answer.
+    """One successful V5 answer, its body decoded on first use (kline pages are read from their bytes).
 
     Attributes
     ----------
@@ -62,6 +80,8 @@ class Reply:
         ``envelope["result"]`` (a list for ``/v5/market/historical-volatility``).
     body
         The whole decoded envelope.
+    content
+        The raw response body.
     from_cache
         Whether the answer was served from the on-disk cache.
     time_ms
@@ -70,11 +90,41 @@ class Reply:
         Response headers (``X-Bapi-Limit-*`` among them).
     """
 
-    result: Any
-    body: dict[str, Any]
-    from_cache: bool
-    time_ms: int | None
-    headers: Mapping[str, str]
+    def __init__(
+        self,
+        content: bytes,
+        from_cache: bool,
+        headers: Mapping[str, str],
+        body: dict[str, Any] | None = None,
+    ) -> None:
+        self.content = content
+        self.from_cache = from_cache
+        self.headers = headers
+        if body is not None:
+            self.__dict__["body"] = body
+
+    @cached_property
+    def body(self) -> dict[str, Any]:
+        """The whole decoded envelope."""
+        decoded = orjson.loads(self.content)
+        return decoded if isinstance(decoded, dict) else {}
+
+    @property
+    def result(self) -> Any:
+        """``envelope["result"]``."""
+        return self.body.get("result")
+
+    @cached_property
+    def time_ms(self) -> int | None:
+        """The envelope's ``time`` (server ms): read from the end of the body without decoding it."""
+        trailing = _TRAILING_TIME.search(self.content, max(0, len(self.content) - 64))
+        if trailing is not None:
+            return int(trailing.group(1))
+        value = self.body.get("time")
+        return value if isinstance(value, int) else None
+
+    def __repr__(self) -> str:
+        return f"Reply(from_cache={self.from_cache}, time_ms={self.time_ms}, bytes={len(self.content)})"
 
 
 def _encode_value(name: str, value: object) -> str:
@@ -122,6 +172,17 @@ def build_query(params: Mapping[str, Any] | None) -> str:
     return "&".join(parts)
 
 
+def _offline_host(sim_app: Any) -> str | None:
+    """A host name for the simulator's answers that changes with the settings its data depend on."""
+    config = getattr(sim_app, "config", None)
+    seed = getattr(config, "seed", None)
+    if seed is None:
+        return None
+    data_settings = repr((seed, getattr(config, "now_ms", None)))
+    digest = hashlib.blake2b(data_settings.encode(), digest_size=4).hexdigest()
+    return f"http://sim-seed{seed}-{digest}.offline"
+
+
 def _validate_path(path: object) -> str:
     if not isinstance(path, str) or not path.startswith("/v5/") or "?" in path or "#" in path:
         raise ValueError(f"path must be a V5 path starting with '/v5/' and without a query, got {path!r}")
@@ -131,10 +192,11 @@ def _validate_path(path: object) -> str:
 def _open_backend(
     cache: bool | BaseCache, cache_path: str | os.PathLike[str] | None, env: str
 ) -> BaseCache | None:
-    if isinstance(cache, BaseCache):
-        return cache
-    if cache is False:
-        return None
+    if isinstance(cache, BaseCache) or cache is False:
+        if cache_path is not None:
+            what = "cache=False" if cache is False else "a cache backend object"
+            raise ValueError(f"cache_path is only used with cache=True, but {what} was given")
+        return None if cache is False else cache
     if cache is not True:
         raise ValueError(f"cache must be True, False or a requests-cache backend, got {type(cache).__name__}")
     if cache_path is not None:
@@ -171,16 +233,28 @@ class Client(MarketMixin):
     cache_private
         Also cache signed requests (keys, signatures and timestamps are never stored).
     offline_only
-        Serve only from the cache and raise ``CacheMissError`` on a miss (also
-        ``BYBIT_RESEARCH_OFFLINE_ONLY=1``).
+        Serve only from the cache and raise ``CacheMissError`` on a miss. ``None`` (default) reads
+        ``BYBIT_RESEARCH_OFFLINE_ONLY``; an explicit ``True`` / ``False`` wins over it.
     sim_app
         The WSGI app mounted by ``env="offline"`` (default: ``bybit_research.sim.create_app()``).
     transport
         Innermost transport to use instead of the network (tests: ``httpx.MockTransport``).
     max_attempts, retry_max_time
-        Retry bounds: attempts in total and seconds after which no new attempt starts.
+        Retry bounds: attempts in total, and a deadline in seconds from the first attempt after which no
+        attempt starts and to which every attempt's timeout is cut (a call ends within about
+        ``retry_max_time``, plus rate-limit waits before its first attempt).
     ip_limit
-        Client-side IP budget per 5 s (Bybit allows 600).
+        Client-side IP budget per 5 s (Bybit allows 600 per IP). Clients of the same host over the network
+        share one budget in the process (the smallest ``ip_limit`` wins); a ``transport=`` or the offline
+        simulator gets its own.
+    ip_ban_s
+        After an HTTP 403 (IP limit breached: Bybit bans the IP for at least 10 minutes), send nothing to
+        the host for this many seconds; calls meanwhile raise ``RateLimitError`` without sending.
+    limiter
+        A ``RateLimiter`` to use instead of the shared budget (``ip_limit`` and ``ip_ban_s`` are then unused).
+    proxy
+        Proxy URL for the network; default from ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``ALL_PROXY``, honouring
+        ``NO_PROXY`` (httpx ignores them once a transport is built, so the client reads them itself).
     default_expire_after
         Cache expiry (s) of calls that do not pass ``expire_after``.
     """
@@ -198,13 +272,16 @@ class Client(MarketMixin):
         cache: bool | BaseCache = True,
         cache_path: str | os.PathLike[str] | None = None,
         cache_private: bool = False,
-        offline_only: bool = False,
+        offline_only: bool | None = None,
         sim_app: Any = None,
         transport: httpx.BaseTransport | None = None,
         max_attempts: int = 5,
         retry_max_time: float = 60.0,
         ip_limit: int = 550,
         default_expire_after: float = DEFAULT_EXPIRE_AFTER,
+        ip_ban_s: float = DEFAULT_IP_BAN_S,
+        limiter: RateLimiter | None = None,
+        proxy: str | None = None,
     ) -> None:
         self.env, self.base_url = resolve_environment(env, base_url)
         self.recv_window = validate_recv_window(recv_window)
@@ -215,8 +292,19 @@ class Client(MarketMixin):
             raise ValueError(
                 f"ip_limit must be an integer in [1, 600] (Bybit allows 600 per 5 s), got {ip_limit!r}"
             )
+        retry_policy = RetryPolicy(
+            max_attempts=validate_positive_int("max_attempts", max_attempts),
+            max_time_s=validate_positive_seconds("retry_max_time", retry_max_time),
+        )
+        ip_ban_s = validate_positive_seconds("ip_ban_s", ip_ban_s)
+        if limiter is not None and not isinstance(limiter, RateLimiter):
+            raise ValueError(f"limiter must be a RateLimiter, got {type(limiter).__name__}")
+        if proxy is not None and (transport is not None or self.env == "offline"):
+            raise ValueError("proxy is only used for the network (not with transport= or env='offline')")
+        if proxy is not None and (not isinstance(proxy, str) or "://" not in proxy):
+            raise ValueError("proxy must be a URL such as 'http://proxy.example:3128'")
         expiry = validate_expire_after(default_expire_after)
-        self.offline_only = bool(offline_only) or env_flag(ENV_OFFLINE_ONLY)
+        self.offline_only = env_flag(ENV_OFFLINE_ONLY) if offline_only is None else bool(offline_only)
         self._credentials = resolve_credentials(self.env, api_key, api_secret, rsa_private_key)
         self.cache_backend = _open_backend(cache, cache_path, self.env)
         self._owns_backend = self.cache_backend is not None and not isinstance(cache, BaseCache)
@@ -229,21 +317,29 @@ class Client(MarketMixin):
 
                 sim_app = create_app()
             transport = httpx.WSGITransport(app=sim_app)
-            seed = getattr(getattr(sim_app, "config", None), "seed", None)
-            if seed is not None:  # simulated data depends on the seed: keep cache keys of seeds apart
-                self.base_url = f"http://sim-seed{seed}.offline"
+            # simulated data depend on the simulator's settings: keep cache keys of different settings apart
+            self.base_url = _offline_host(sim_app) or self.base_url
+        self.proxy = None if transport is not None else proxy_for(self.base_url, proxy)
         network = transport or httpx.HTTPTransport(
-            retries=0, limits=httpx.Limits(max_connections=64, max_keepalive_connections=32)
+            retries=0,
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+            proxy=self.proxy,
         )
         self.clock = ServerClock()
-        self.limiter = RateLimiter(ip_limit=ip_limit)
+        if limiter is not None:
+            self.limiter = limiter
+        else:
+            # Bybit counts per IP: clients of one host over the network share a budget; a mock transport
+            # or the in-process simulator (one app per host name) gets its own
+            ip = None if transport is not None else shared_ip_budget(self.base_url, ip_limit, ban_s=ip_ban_s)
+            self.limiter = RateLimiter(ip_limit=ip_limit, ip=ip, ip_ban_s=ip_ban_s, server_clock=self.clock)
         stack = build_stack(
             network,
             credentials=self._credentials,
             recv_window=self.recv_window,
             clock=self.clock,
             limiter=self.limiter,
-            retry_policy=RetryPolicy(max_attempts=max_attempts, max_time_s=retry_max_time),
+            retry_policy=retry_policy,
             cache_backend=self.cache_backend,
             default_expire_after=DEFAULT_EXPIRE_AFTER if expiry is None else expiry,
             cache_private=cache_private,
@@ -321,7 +417,7 @@ class Client(MarketMixin):
             response = self._http.send(request)
         except httpx.TransportError as exc:
             raise NetworkError(None, f"no answer after retries ({type(exc).__name__}: {exc})", path) from exc
-        return _reply(path, response)
+        return _reply(path, response, self._credentials.api_key if self._credentials else None)
 
     def close(self) -> None:
         """Close connections, and the cache backend unless it was passed in."""
@@ -340,28 +436,24 @@ class Client(MarketMixin):
         return f"Client(env={self.env!r}, base_url={self.base_url!r}, api_key={key!r})"
 
 
-def _reply(path: str, response: httpx.Response) -> Reply:
+def _reply(path: str, response: httpx.Response, api_key: str | None = None) -> Reply:
+    if response.status_code == 200 and ret_code(response) == 0:
+        return Reply(response.content, bool(response.extensions.get(FROM_CACHE, False)), response.headers)
     body = envelope(response)
     status = response.status_code
     code = body.get("retCode") if body is not None else None
+    # servers echo the signed string (API key included) in some messages: never pass it on
+    message = scrub_secrets(str(body.get("retMsg", "")), api_key) if body is not None else ""
     if status != 200:
         if status != 403 and isinstance(code, int) and code != 0:
-            raise error_for_ret_code(code, str(body.get("retMsg", "")), path, status)  # type: ignore[union-attr]
-        raise error_for_http_status(status, path, response.text)
+            raise error_for_ret_code(code, message, path, status)
+        raise error_for_http_status(status, path, scrub_secrets(response.text, api_key))
     if body is None or not isinstance(code, int):
-        raise ServerError(
-            None, f"the answer is not a V5 JSON envelope: {response.text[:120]!r}", path, http_status=200
-        )
+        text = scrub_secrets(response.text[:120], api_key)
+        raise ServerError(None, f"the answer is not a V5 JSON envelope: {text!r}", path, http_status=200)
     if code != 0:
-        raise error_for_ret_code(code, str(body.get("retMsg", "")), path, status)
-    time_ms = body.get("time")
-    return Reply(
-        result=body.get("result"),
-        body=body,
-        from_cache=bool(response.extensions.get(FROM_CACHE, False)),
-        time_ms=time_ms if isinstance(time_ms, int) else None,
-        headers=response.headers,
-    )
+        raise error_for_ret_code(code, message, path, status)
+    return Reply(response.content, bool(response.extensions.get(FROM_CACHE, False)), response.headers, body)
 
 
 _default_client: Client | None = None

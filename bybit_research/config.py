@@ -1,7 +1,8 @@
 """Environments, environment variables and defaults of the client.
 
 An environment is a name for a V5 host: ``mainnet`` (default), ``testnet``, ``demo`` (demo trading on mainnet)
-or ``offline`` (the local simulator mounted in-process, no sockets). Any ``http(s)://`` base URL works too.
+or ``offline`` (the local simulator mounted in-process, no sockets). Any ``http(s)://`` base URL works too,
+as long as it is only a scheme and host (and port): V5 paths start at the host's root.
 The environment comes from the ``env`` / ``base_url`` arguments of :class:`bybit_research.Client`, else from
 the ``BYBIT_RESEARCH_ENV`` environment variable (a name or a URL), else ``mainnet``.
 """
@@ -10,7 +11,9 @@ from __future__ import annotations
 
 import math
 import os
+import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from platformdirs import user_cache_dir
 
@@ -25,7 +28,10 @@ __all__ = [
     "ENV_RSA_KEY_PATH",
     "default_cache_path",
     "env_flag",
+    "proxy_for",
     "resolve_environment",
+    "validate_positive_int",
+    "validate_positive_seconds",
     "validate_recv_window",
     "validate_timeout",
 ]
@@ -56,6 +62,16 @@ CACHE_FILE_NAME = "http_cache.sqlite"
 def _validate_url(url: str, source: str) -> str:
     if not isinstance(url, str) or not url.startswith(("http://", "https://")) or len(url) < 9:
         raise ValueError(f"{source} must be an http:// or https:// URL, got {url!r}")
+    parts = urlsplit(url)
+    if not parts.hostname or parts.username is not None or parts.password is not None:
+        # not quoted: the URL may hold a password
+        raise ValueError(f"{source} must name a host and carry no user name or password")
+    # V5 paths start at the host's root; a prefix would be lost by the clock resync and split the cache
+    if parts.path not in ("", "/") or parts.query or parts.fragment or "?" in url or "#" in url:
+        raise ValueError(
+            f"{source} must be a scheme and host (and port) only, without path, query or fragment; got path "
+            f"{parts.path!r} on {parts.scheme}://{parts.netloc} (query and fragment not shown)"
+        )
     return url.rstrip("/")
 
 
@@ -139,3 +155,34 @@ def default_cache_path() -> Path:
 def env_flag(name: str) -> bool:
     """Return whether the environment variable ``name`` is ``1``, ``true``, ``yes`` or ``on``."""
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def validate_positive_int(name: str, value: object) -> int:
+    """Return ``value`` or raise ``ValueError`` (naming ``name``) unless it is an integer >= 1."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    return value
+
+
+def validate_positive_seconds(name: str, value: object) -> float:
+    """Return ``value`` as float or raise ``ValueError`` unless it is a positive finite number."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise ValueError(f"{name} must be a positive finite number of seconds, got {value!r}")
+    return float(value)
+
+
+def proxy_for(base_url: str, proxy: str | None) -> str | None:
+    """The proxy for ``base_url``: ``proxy`` if given, else the environment's (``HTTPS_PROXY``...,
+    ``NO_PROXY``)."""
+    if proxy is not None:
+        return proxy
+    parts = urlsplit(base_url)
+    proxies = urllib.request.getproxies()
+    if parts.hostname and urllib.request.proxy_bypass(parts.netloc):  # honours NO_PROXY
+        return None
+    return proxies.get(parts.scheme) or proxies.get("all")

@@ -8,17 +8,21 @@ keys, secrets or signatures.
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "AuthenticationError",
     "BybitError",
     "CacheCorruptError",
     "CacheMissError",
+    "CacheUnavailableError",
     "InvalidRequestError",
     "NetworkError",
     "RateLimitError",
     "ServerError",
     "error_for_http_status",
     "error_for_ret_code",
+    "scrub_secrets",
 ]
 
 #: retCodes meaning the key, signature, timestamp, permissions or IP binding were refused
@@ -48,6 +52,11 @@ INVALID_REQUEST_CODES = frozenset(
 )
 #: retCodes meaning the exchange failed (retrying may help)
 SERVER_CODES = frozenset({10000, 10016, 170001, 131001, 131003})
+#: retCodes of transient failures a repeat of the same request can cure (the retry layer's list)
+TRANSIENT_CODES = frozenset({10006, 429} & RATE_LIMIT_CODES | {10000, 10016} & SERVER_CODES)
+
+# what a signature looks like in text a server echoes: HMAC-SHA256 hex, or base64 of an RSA signature
+_SIGNATURE_PATTERNS = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{64}(?![0-9a-fA-F])|[A-Za-z0-9+/]{100,}={0,2}")
 
 IP_LIMIT_EXPLANATION = (
     "Bybit answers HTTP 403 when the IP rate limit is breached (600 requests per 5 seconds per IP, "
@@ -142,6 +151,21 @@ class CacheMissError(BybitError, LookupError):
 
 class CacheCorruptError(RuntimeError):
     """The on-disk cache file cannot be read; the message names the file and how to clear it."""
+
+
+class CacheUnavailableError(RuntimeError):
+    """The on-disk cache file is healthy but cannot be used now (locked, read-only, disk full); it is left
+    untouched."""
+
+
+def scrub_secrets(text: str, api_key: str | None = None) -> str:
+    """Return ``text`` with ``api_key`` and anything that looks like a request signature replaced by ``***``.
+
+    Bybit echoes the signed string (which holds the API key) in some ``retMsg`` texts, e.g. for retCode 10004.
+    """
+    if api_key:
+        text = text.replace(api_key, "***")
+    return _SIGNATURE_PATTERNS.sub("***", text)
 
 
 def error_for_ret_code(

@@ -13,7 +13,7 @@ from requests_cache import BaseCache
 
 from ..auth import Credentials, ServerClock
 from .cache import DO_NOT_CACHE, NEVER_EXPIRE, CacheTransport
-from .ratelimit import RateLimiter, RateLimitTransport
+from .ratelimit import IpBudget, RateLimiter, RateLimitTransport, shared_ip_budget
 from .retry import RetryPolicy, RetryTransport
 from .signing import SigningTransport
 
@@ -21,12 +21,14 @@ __all__ = [
     "DO_NOT_CACHE",
     "NEVER_EXPIRE",
     "CacheTransport",
+    "IpBudget",
     "RateLimitTransport",
     "RateLimiter",
     "RetryPolicy",
     "RetryTransport",
     "SigningTransport",
     "build_stack",
+    "shared_ip_budget",
 ]
 
 
@@ -44,8 +46,8 @@ def build_stack(
     offline_only: bool,
 ) -> httpx.BaseTransport:
     """Stack the transports over ``network`` and return the top one."""
-    stack: httpx.BaseTransport = SigningTransport(network, credentials, recv_window, clock)
-    stack = RetryTransport(stack, retry_policy, limiter)
+    stack: httpx.BaseTransport = SigningTransport(network, credentials, recv_window, clock, limiter)
+    stack = RetryTransport(stack, retry_policy, limiter, server_clock=clock)
     stack = RateLimitTransport(stack, limiter)
     if cache_backend is not None:
         stack = CacheTransport(

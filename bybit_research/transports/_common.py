@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -15,6 +16,8 @@ ACCOUNT = "bybit_research.account"
 EXPIRE_AFTER = "bybit_research.expire_after"
 #: request extension: bypass cached answers (the fresh answer is stored again)
 REFRESH = "bybit_research.refresh"
+#: request extension: limiter-clock instant at which the latest attempt was let through the rate limiter
+SENT_AT = "bybit_research.sent_at"
 #: response extension: whether the answer came from the cache
 FROM_CACHE = "bybit_research.from_cache"
 #: response extension: the decoded JSON body, memoised so that each layer parses it once
@@ -62,8 +65,15 @@ def envelope(response: httpx.Response) -> dict[str, Any] | None:
     return body
 
 
+#: V5 envelopes start with ``retCode``: reading it needs no JSON decoding (pages of klines are large)
+_LEADING_RET_CODE = re.compile(rb'\{\s*"retCode"\s*:\s*(-?\d+)\s*[,}]')
+
+
 def ret_code(response: httpx.Response) -> int | None:
     """Return the ``retCode`` of a buffered response, or ``None`` when it has no V5 envelope."""
+    leading = _LEADING_RET_CODE.match(response.content)
+    if leading is not None:
+        return int(leading.group(1))
     body = envelope(response)
     if body is None:
         return None

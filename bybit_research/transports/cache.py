@@ -26,7 +26,7 @@ import requests
 from requests_cache import BaseCache, CachedRequest, CachedResponse, SQLiteCache, create_key
 from requests_cache.policy import utcnow
 
-from ..errors import CacheCorruptError, CacheMissError
+from ..errors import CacheCorruptError, CacheMissError, CacheUnavailableError
 from ._common import ACCOUNT, AUTH, EXPIRE_AFTER, FROM_CACHE, REFRESH, buffered, ret_code
 
 __all__ = [
@@ -34,7 +34,9 @@ __all__ = [
     "DO_NOT_CACHE",
     "NEVER_EXPIRE",
     "CacheTransport",
+    "cache_error",
     "corrupt_cache_error",
+    "is_corruption",
     "open_sqlite_cache",
     "validate_expire_after",
 ]
@@ -70,12 +72,34 @@ def validate_expire_after(expire_after: object) -> float | None:
     return float(expire_after)
 
 
+def is_corruption(exc: BaseException) -> bool:
+    """Whether an SQLite error means the file itself is damaged (as opposed to locked, read-only or full)."""
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text)
+
+
+def _where(backend: Any) -> str:
+    try:
+        return str(backend.db_path)
+    except (AttributeError, NotImplementedError):
+        return repr(backend)
+
+
+def cache_error(backend: Any, exc: BaseException) -> CacheCorruptError | CacheUnavailableError:
+    """Return :func:`corrupt_cache_error` for a damaged file, else a :class:`CacheUnavailableError`."""
+    if is_corruption(exc):
+        return corrupt_cache_error(backend, exc)
+    where = _where(backend)
+    return CacheUnavailableError(
+        f"the request cache {where} cannot be used now ({type(exc).__name__}: {exc}): it is locked by "
+        "another process, read-only, or the disk is full. The file was left untouched; pass cache=False or "
+        "another cache_path to work without it."
+    )
+
+
 def corrupt_cache_error(backend: Any, exc: BaseException) -> CacheCorruptError:
     """Return the error explaining that the cache file of ``backend`` cannot be read and how to clear it."""
-    try:
-        where = str(backend.db_path)
-    except (AttributeError, NotImplementedError):
-        where = repr(backend)
+    where = _where(backend)
     return CacheCorruptError(
         f"the request cache {where} cannot be read ({type(exc).__name__}: {exc}). It is probably corrupt: "
         f"clear it with `bybit-research cache clear --path {where}` or "
@@ -190,16 +214,23 @@ class CacheTransport(httpx.BaseTransport):
     def _lookup(self, key: str) -> CachedResponse | None:
         try:
             return self.backend.get_response(key)
-        except sqlite3.DatabaseError as exc:
-            raise corrupt_cache_error(self.backend, exc) from exc
+        except sqlite3.Error as exc:
+            if is_corruption(exc) or self.offline_only:
+                raise cache_error(self.backend, exc) from exc
+            # locked or unreadable for now: the network can still answer
+            log.warning("request cache %s not readable, asking the network (%s)", _where(self.backend), exc)
+            return None
 
     def _store(self, key: str, request: httpx.Request, response: httpx.Response, expire_after: float) -> None:
         expires = None if expire_after == NEVER_EXPIRE else utcnow() + timedelta(seconds=expire_after)
         cached = to_cached_response(to_prepared_request(request), response)
         try:
             self.backend.save_response(cached, cache_key=key, expires=expires)
-        except sqlite3.DatabaseError as exc:
-            raise corrupt_cache_error(self.backend, exc) from exc
+        except sqlite3.Error as exc:
+            if is_corruption(exc):
+                raise corrupt_cache_error(self.backend, exc) from exc
+            # locked, read-only or disk full: the answer is good, only storing it failed
+            log.warning("could not store an answer in the request cache %s: %s", _where(self.backend), exc)
 
     def _miss(self, request: httpx.Request, why: str) -> CacheMissError:
         message = (
@@ -218,6 +249,8 @@ def open_sqlite_cache(path: str | os.PathLike[str]) -> SQLiteCache:
     ------
     CacheCorruptError
         When the file exists but is not a readable SQLite database; the message says how to clear it.
+    CacheUnavailableError
+        When the file is locked, read-only or the disk is full (the file is left untouched).
     """
     path = Path(path).expanduser()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -225,8 +258,8 @@ def open_sqlite_cache(path: str | os.PathLike[str]) -> SQLiteCache:
         # WAL lets readers in other processes go on while one process writes; busy_timeout waits for locks
         backend = SQLiteCache(path, wal=True, busy_timeout=30_000)
         backend.responses.count()
-    except sqlite3.DatabaseError as exc:
-        raise corrupt_cache_error(_PathOnly(path), exc) from exc
+    except sqlite3.Error as exc:
+        raise cache_error(_PathOnly(path), exc) from exc
     return backend
 
 

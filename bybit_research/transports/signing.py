@@ -1,7 +1,9 @@
 """Signing transport: adds the ``X-BAPI-*`` headers to private requests, freshly on every attempt.
 
 It sits below the retry layer, so each attempt carries a new timestamp. On retCode 10002 (timestamp outside
-the server's window) it learns the server clock from ``/v5/market/time`` once, signs again and resends once.
+the server's window) it learns the server clock from ``/v5/market/time``, signs again and resends once. The
+resync is single-flight: threads that meet 10002 together wait for one round trip (and skip it when the offset
+was learned moments ago), and the round trip takes a rate-limit token like any request.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import time
 import httpx
 
 from ..auth import Credentials, ServerClock, signed_headers
+from ..errors import RateLimitError
 from ._common import AUTH, buffered, envelope, ret_code
+from .ratelimit import BudgetWaitExceeded, RateLimiter
 
 __all__ = ["SigningTransport"]
 
@@ -20,6 +24,9 @@ log = logging.getLogger(__name__)
 
 TIME_PATH = "/v5/market/time"
 TIMESTAMP_REJECTED = 10002
+#: an offset learned this recently (s) is trusted without another round trip (short, because a simulator
+#: with a fixed clock drifts out of its 1 s future tolerance within a second of a resync)
+FRESH_OFFSET_S = 0.5
 
 
 class SigningTransport(httpx.BaseTransport):
@@ -36,6 +43,8 @@ class SigningTransport(httpx.BaseTransport):
         ``X-BAPI-RECV-WINDOW`` in ms.
     clock
         Server clock estimate shared with the client; updated on retCode 10002.
+    limiter
+        When given, the resync round trip takes a token from it.
     """
 
     def __init__(
@@ -44,17 +53,20 @@ class SigningTransport(httpx.BaseTransport):
         credentials: Credentials | None,
         recv_window: int = 5000,
         clock: ServerClock | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.inner = inner
         self.credentials = credentials
         self.recv_window = recv_window
         self.clock = clock or ServerClock()
+        self.limiter = limiter
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if not request.extensions.get(AUTH):
             return self.inner.handle_request(request)
+        signed_at = time.monotonic()
         response = buffered(self.inner.handle_request(self._signed(request)))
-        if ret_code(response) == TIMESTAMP_REJECTED and self._resync(request):
+        if ret_code(response) == TIMESTAMP_REJECTED and self._resync(request, signed_at):
             log.info(
                 "retCode 10002 on %s: clock offset now %d ms, signing again",
                 request.url.path,
@@ -80,8 +92,24 @@ class SigningTransport(httpx.BaseTransport):
             extensions=request.extensions,
         )
 
-    def _resync(self, request: httpx.Request) -> bool:
-        """Learn the server clock from ``/v5/market/time``; return whether that worked."""
+    def _resync(self, request: httpx.Request, signed_at: float) -> bool:
+        """Learn the server clock from ``/v5/market/time`` unless another thread just did; return whether a
+        usable offset is now known."""
+        with self.clock.resync_lock:
+            learned_at = self.clock.learned_at
+            if learned_at is not None and (
+                learned_at > signed_at or time.monotonic() - learned_at < FRESH_OFFSET_S
+            ):
+                # another thread resynced: re-sign only if the offset changed after this request was signed
+                return learned_at > signed_at
+            return self._fetch_server_time(request)
+
+    def _fetch_server_time(self, request: httpx.Request) -> bool:
+        if self.limiter is not None:
+            try:
+                self.limiter.reserve(TIME_PATH, private=False, max_wait=FRESH_OFFSET_S)
+            except (RateLimitError, BudgetWaitExceeded):
+                return False
         time_request = httpx.Request(
             "GET",
             request.url.copy_with(path=TIME_PATH, query=None),

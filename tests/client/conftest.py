@@ -100,8 +100,15 @@ def make_client() -> Iterator[Callable[..., Client]]:
         while retry is not None and type(retry).__name__ != "RetryTransport":
             retry = getattr(retry, "inner", None)
         client.slept = []  # type: ignore[attr-defined]
-        if retry is not None:
-            retry._sleep = client.slept.append  # type: ignore[attr-defined]
+        client.fake_now = [0.0]  # type: ignore[attr-defined]
+
+        def fake_sleep(seconds: float) -> None:
+            client.slept.append(seconds)  # type: ignore[attr-defined]
+            client.fake_now[0] += seconds  # type: ignore[attr-defined]
+
+        if retry is not None:  # the retry deadline runs on a clock that only moves when the layer sleeps
+            retry._sleep = fake_sleep
+            retry._clock = lambda: client.fake_now[0]  # type: ignore[attr-defined]
         clients.append(client)
         return client
 

@@ -15,6 +15,7 @@ from bybit_research.auth import (
     hmac_signature,
     load_rsa_private_key,
     mask_key,
+    resolve_credentials,
     sign_string,
     signed_headers,
 )
@@ -78,8 +79,10 @@ def test_rsa_key_from_file(tmp_path, rsa_key: rsa.RSAPrivateKey) -> None:
 
 
 def test_bad_rsa_key_errors_never_quote_the_key(tmp_path) -> None:
-    with pytest.raises(ValueError, match="not found"):
-        load_rsa_private_key(tmp_path / "missing.pem")
+    missing = tmp_path / "missing.pem"
+    with pytest.raises(ValueError, match="neither an existing file nor PEM text") as info:
+        load_rsa_private_key(missing)
+    assert f"(no file at {str(missing)!r})" in str(info.value)
     bad = "-----BEGIN PRIVATE KEY-----\nc2VjcmV0LXN0dWZm\n-----END PRIVATE KEY-----\n"
     with pytest.raises(ValueError) as info:
         load_rsa_private_key(bad)
@@ -119,3 +122,60 @@ def test_server_clock_learns_midpoint_offset() -> None:
     assert clock.offset_ms == 0
     clock.learn(server_ms=10_500, sent_local_ms=9_000, received_local_ms=9_200)
     assert clock.offset_ms == 1_400
+
+
+def test_bare_base64_key_is_never_echoed() -> None:
+    secret = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC" + "SECRETMARKER" + "QWxhZGRpbjpvcGVuIHNlc2FtZQ" * 20
+    with pytest.raises(ValueError) as info:
+        load_rsa_private_key(secret)
+    message = str(info.value)
+    assert "SECRETMARKER" not in message and "MIIEvQ" not in message
+    assert (
+        message
+        == "rsa_private_key is neither an existing file nor PEM text ('-----BEGIN ... PRIVATE KEY-----')"
+    )
+    one_line = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCSECRETMARKERQWxh"  # short, but a base64 run, not a path
+    with pytest.raises(ValueError) as info:
+        load_rsa_private_key(one_line)
+    assert "SECRETMARKER" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"api_key": KEY}, "api_key= is set but neither api_secret= nor rsa_private_key= is"),
+        ({"api_secret": SECRET}, "api_secret= is set but api_key= is missing"),
+        ({"rsa_private_key": "key.pem"}, "rsa_private_key= is set but api_key= is missing"),
+        ({"api_key": "", "api_secret": SECRET}, "api_key= is missing"),
+    ],
+)
+def test_incomplete_credential_arguments_raise(kwargs: dict, message: str, monkeypatch) -> None:
+    for name in ("BYBIT_API_KEY", "BYBIT_API_SECRET", "BYBIT_RSA_PRIVATE_KEY_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("BYBIT_API_SECRET", "env-secret-never-mixed")  # arguments never borrow from here
+    with pytest.raises(ValueError, match=message):
+        resolve_credentials(
+            "mainnet", kwargs.get("api_key"), kwargs.get("api_secret"), kwargs.get("rsa_private_key")
+        )
+
+
+def test_incomplete_credential_environment_raises(monkeypatch) -> None:
+    for name in ("BYBIT_API_KEY", "BYBIT_API_SECRET", "BYBIT_RSA_PRIVATE_KEY_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    assert resolve_credentials("mainnet", None, None, None) is None
+    monkeypatch.setenv("BYBIT_API_KEY", KEY)
+    with pytest.raises(
+        ValueError, match="BYBIT_API_KEY is set but neither BYBIT_API_SECRET nor BYBIT_RSA_PRIVATE_KEY_PATH"
+    ):
+        resolve_credentials("mainnet", None, None, None)
+    monkeypatch.delenv("BYBIT_API_KEY")
+    monkeypatch.setenv("BYBIT_API_SECRET", SECRET)
+    with pytest.raises(ValueError, match="BYBIT_API_SECRET is set but BYBIT_API_KEY is missing"):
+        resolve_credentials("mainnet", None, None, None)
+    monkeypatch.setenv("BYBIT_API_KEY", KEY)
+    credentials = resolve_credentials("mainnet", None, None, None)
+    assert credentials is not None and credentials.api_key == KEY and credentials.kind == "hmac"
+    # a complete pair in the arguments ignores the environment entirely
+    other = resolve_credentials("mainnet", "argkey12345678", "argsecret", None)
+    assert other is not None and other.api_key == "argkey12345678"
+    assert other.sign("x") == hmac_signature("argsecret", "x")

@@ -3,7 +3,9 @@ sharing."""
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -13,11 +15,17 @@ from pathlib import Path
 
 import httpx
 import pytest
-from requests_cache import BaseCache
+from requests_cache import BaseCache, SQLiteCache
 
 import bybit_research.cache as br_cache
-from bybit_research.errors import CacheCorruptError, CacheMissError, InvalidRequestError, ServerError
-from bybit_research.transports.cache import DO_NOT_CACHE, NEVER_EXPIRE
+from bybit_research.errors import (
+    CacheCorruptError,
+    CacheMissError,
+    CacheUnavailableError,
+    InvalidRequestError,
+    ServerError,
+)
+from bybit_research.transports.cache import DO_NOT_CACHE, NEVER_EXPIRE, is_corruption
 
 from .conftest import TEST_KEY, TEST_SECRET, Recorder, envelope
 
@@ -298,3 +306,67 @@ def test_threads_share_one_client_and_cache(make_client, cache_file) -> None:
         assert all(pool.map(work, range(400)))
     assert br_cache.info(path=cache_file).entries == 25
     assert 25 <= recorder.count < 400  # concurrent first misses may both go out; later calls are hits
+
+
+def test_sqlite_errors_are_classified() -> None:
+    assert is_corruption(sqlite3.DatabaseError("file is not a database"))
+    assert is_corruption(sqlite3.DatabaseError("database disk image is malformed"))
+    assert not is_corruption(sqlite3.OperationalError("database is locked"))
+    assert not is_corruption(sqlite3.OperationalError("attempt to write a readonly database"))
+    assert not is_corruption(sqlite3.OperationalError("database or disk is full"))
+
+
+def test_locked_or_full_cache_keeps_the_network_answer(make_client, cache_file, monkeypatch, caplog) -> None:
+    client = make_client(Recorder(counting), cache=True, cache_path=cache_file)
+    backend = client.cache_backend
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(backend, "save_response", full)
+    with caplog.at_level(logging.WARNING, logger="bybit_research.transports.cache"):
+        reply = client.fetch(KLINE, PARAMS)
+    assert reply.result["n"] == 1 and reply.from_cache is False
+    assert "could not store an answer" in caplog.text and "disk is full" in caplog.text
+
+    def locked(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(backend, "get_response", locked)
+    assert client.fetch(KLINE, PARAMS).result["n"] == 2  # lookup failed: asked the network instead
+
+
+def test_clear_never_deletes_a_locked_file(make_client, cache_file, monkeypatch) -> None:
+    client = make_client(Recorder(counting), cache=True, cache_path=cache_file)
+    client.fetch(KLINE, PARAMS, expire_after=NEVER_EXPIRE)
+    client.close()
+    size = cache_file.stat().st_size
+
+    def locked(self: object) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(SQLiteCache, "clear", locked)
+    with pytest.raises(CacheUnavailableError, match=r"locked.*left untouched"):
+        br_cache.clear(path=cache_file)
+    assert cache_file.exists() and cache_file.stat().st_size == size
+    monkeypatch.undo()
+    assert br_cache.info(path=cache_file).entries == 1
+
+
+def test_cheap_info_counts_without_reading_entries(make_client, cache_file, monkeypatch) -> None:
+    client = make_client(Recorder(counting), cache=True, cache_path=cache_file)
+    for symbol in ("BTCUSDT", "ETHUSDT", "SOLUSDT"):
+        client.fetch(KLINE, {**PARAMS, "symbol": symbol}, expire_after=NEVER_EXPIRE)
+    client.fetch("/v5/market/instruments-info", {"category": "spot"}, expire_after=0.001)
+    time.sleep(1.05)  # the SQLite column keeps expiry in whole seconds
+    full = br_cache.info(path=cache_file)
+
+    def no_unpickling(*args: object, **kwargs: object) -> None:
+        raise AssertionError("entries were deserialised")
+
+    monkeypatch.setattr(SQLiteCache, "filter", no_unpickling)
+    cheap = br_cache.info(path=cache_file, per_endpoint=False)
+    assert (cheap.entries, cheap.expired) == (full.entries, full.expired) == (4, 1)
+    assert cheap.bytes > 0 and cheap.location == full.location == str(cache_file)  # file size (WAL varies)
+    assert cheap.endpoints == {} and full.endpoints[KLINE].entries == 3
+    assert br_cache.clear(path=cache_file) == 4  # clearing everything reads no entry either

@@ -129,7 +129,7 @@ def test_credentials_from_environment(monkeypatch: pytest.MonkeyPatch, make_clie
     assert sent.headers["X-BAPI-API-KEY"] == TEST_KEY
     assert len(sent.headers["X-BAPI-SIGN"]) == 64
     monkeypatch.setenv("BYBIT_RSA_PRIVATE_KEY_PATH", "/nonexistent.pem")
-    with pytest.raises(ValueError, match="both BYBIT_API_SECRET and BYBIT_RSA_PRIVATE_KEY_PATH"):
+    with pytest.raises(ValueError, match="BYBIT_API_SECRET and BYBIT_RSA_PRIVATE_KEY_PATH are both set"):
         make_client(Recorder(), api_key=None, api_secret=None)
 
 
@@ -160,3 +160,99 @@ def test_default_cache_path_follows_env_var(monkeypatch: pytest.MonkeyPatch, tmp
     monkeypatch.delenv("BYBIT_RESEARCH_CACHE")
     assert default_cache_path().name == "http_cache.sqlite"
     assert "bybit_research" in str(default_cache_path())
+
+
+@pytest.mark.parametrize(
+    "url", ["http://x.test/api", "http://x.test/?a=1", "http://x.test#frag", "https://user:pw@x.test"]
+)
+def test_base_url_must_be_scheme_and_host_only(url: str) -> None:
+    with pytest.raises(ValueError, match="base_url must") as info:
+        Client(base_url=url, cache=False)
+    assert "pw" not in str(info.value) and "a=1" not in str(info.value)
+    assert resolve_environment(base_url="http://x.test:8080/") == ("custom", "http://x.test:8080")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"max_attempts": "3"}, "max_attempts must be an integer >= 1, got '3'"),
+        ({"max_attempts": 2.5}, "max_attempts must be an integer >= 1, got 2.5"),
+        ({"max_attempts": 0}, "max_attempts must be an integer >= 1"),
+        ({"retry_max_time": "x"}, "retry_max_time must be a positive finite number of seconds, got 'x'"),
+        ({"retry_max_time": float("inf")}, "retry_max_time must be a positive finite"),
+        ({"ip_ban_s": 0}, "ip_ban_s must be a positive finite"),
+        ({"cache_path": "c.sqlite"}, "cache_path is only used with cache=True, but cache=False was given"),
+        ({"proxy": "proxy.local"}, "proxy must be a URL"),
+    ],
+)
+def test_bad_numeric_and_cache_arguments(kwargs: dict, message: str) -> None:
+    kwargs.setdefault("cache", False)
+    with pytest.raises(ValueError, match=message):
+        Client(base_url="http://x.test", **kwargs)
+
+
+def test_cache_path_with_a_backend_object_is_refused(tmp_path) -> None:
+    from requests_cache import BaseCache
+
+    with pytest.raises(ValueError, match="but a cache backend object was given"):
+        Client(base_url="http://x.test", cache=BaseCache(), cache_path=tmp_path / "c.sqlite")
+
+
+def test_explicit_offline_only_wins_over_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("BYBIT_RESEARCH_OFFLINE_ONLY", "1")
+    with Client(base_url="http://x.test", cache_path=tmp_path / "c.sqlite") as client:
+        assert client.offline_only is True
+    with Client(base_url="http://x.test", cache_path=tmp_path / "c.sqlite", offline_only=False) as client:
+        assert client.offline_only is False
+
+
+def _innermost(client: Client) -> httpx.BaseTransport:
+    transport: httpx.BaseTransport = client._http._transport
+    while hasattr(transport, "inner"):
+        transport = transport.inner
+    return transport
+
+
+def test_proxy_from_argument_or_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpcore
+
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with Client("mainnet", cache=False) as client:
+        assert client.proxy is None
+        assert not isinstance(_innermost(client)._pool, httpcore.HTTPProxy)  # type: ignore[attr-defined]
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.local:3128")
+    with Client("mainnet", cache=False) as client:
+        assert client.proxy == "http://proxy.local:3128"
+        pool = _innermost(client)._pool  # type: ignore[attr-defined]
+        assert isinstance(pool, httpcore.HTTPProxy)
+        assert pool._proxy_url.host == b"proxy.local" and pool._proxy_url.port == 3128
+    with Client("mainnet", cache=False, proxy="http://other.local:8080") as client:
+        assert client.proxy == "http://other.local:8080"
+    monkeypatch.setenv("NO_PROXY", "api.bybit.com")
+    with Client("mainnet", cache=False) as client:
+        assert client.proxy is None
+    with Client("testnet", cache=False) as client:
+        assert client.proxy == "http://proxy.local:3128"
+    with pytest.raises(ValueError, match="proxy is only used for the network"):
+        Client(
+            base_url="http://x.test",
+            cache=False,
+            proxy="http://p.local:1",
+            transport=httpx.MockTransport(Recorder()),
+        )
+
+
+def test_offline_host_depends_on_seed_and_clock() -> None:
+    from bybit_research.sim import create_app
+
+    urls = []
+    for seed, now_ms in [(1, 1_717_200_000_000), (1, 1_717_300_000_000), (2, 1_717_200_000_000)]:
+        with Client("offline", sim_app=create_app(seed=seed, now_ms=now_ms), cache=False) as client:
+            urls.append(client.base_url)
+    assert urls[0].startswith("http://sim-seed1-") and urls[2].startswith("http://sim-seed2-")
+    assert len(set(urls)) == 3
+    with Client("offline", sim_app=create_app(seed=1, now_ms=1_717_200_000_000), cache=False) as client:
+        assert client.base_url == urls[0]  # the same settings find the same cached answers

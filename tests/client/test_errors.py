@@ -157,15 +157,24 @@ def test_reply_carries_headers_and_time(make_client) -> None:
 
 
 def test_no_secret_in_errors_even_when_the_server_echoes_the_signed_string(make_client) -> None:
+    signatures: list[str] = []
+
     def echo(request: httpx.Request) -> httpx.Response:
         sign = request.headers["X-BAPI-SIGN"]
-        return httpx.Response(200, json=envelope(None, 10004, f"error sign! origin_string[***{sign[:0]}]"))
+        signatures.append(sign)
+        signed = f"{request.headers['X-BAPI-TIMESTAMP']}{request.headers['X-BAPI-API-KEY']}5000"
+        message = f"error sign! origin_string[{signed}] sign[{sign}]"
+        status = 200 if len(signatures) == 1 else 401
+        return httpx.Response(status, json=envelope(None, 10004, message))
 
     client = make_client(Recorder(echo))
-    with pytest.raises(AuthenticationError) as info:
-        client.get("/v5/account/info", auth=True)
-    text = str(info.value) + repr(info.value)
-    assert TEST_SECRET not in text and TEST_KEY not in text
+    for _ in range(2):  # in a V5 envelope (HTTP 200) and in the body of an HTTP error
+        with pytest.raises(AuthenticationError) as info:
+            client.get("/v5/account/info", auth=True)
+        text = str(info.value) + repr(info.value) + info.value.ret_msg
+        assert TEST_SECRET not in text and TEST_KEY not in text
+        assert signatures[-1] not in text and len(signatures[-1]) == 64
+        assert "origin_string[" in text and "***5000] sign[***]" in text
 
 
 def test_errors_survive_pickling() -> None:

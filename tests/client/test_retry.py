@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 
 from bybit_research.auth import hmac_signature, sign_string
-from bybit_research.errors import AuthenticationError, ServerError
+from bybit_research.client import Client
+from bybit_research.errors import AuthenticationError, NetworkError, ServerError
 from bybit_research.transports.retry import RetryPolicy
 
 from .conftest import TEST_KEY, TEST_SECRET, Recorder, envelope
@@ -132,16 +135,89 @@ def test_timestamp_rejection_is_not_retried_forever(make_client) -> None:
 def test_total_time_bound_stops_retrying(make_client) -> None:
     recorder = Recorder(httpx.Response(200, json=envelope(None, 10016, "System error")))
     client = make_client(recorder, max_attempts=50, retry_max_time=1.0)
-    started = time.monotonic()
     with pytest.raises(ServerError):
         client.get("/v5/market/tickers")
-    # the bound is elapsed time plus the next wait; fake sleeps take no time, so waits of 0.2, 0.4 and 0.8 s
-    # (+ jitter) are each under 1 s and happen, the 1.6 s one would end past the bound and does not
-    assert recorder.count == 4
-    assert len(client.slept) == 3 and client.slept[-1] < 1.0
-    assert time.monotonic() - started < 1.0
+    # the fake clock moves by the backoffs only: 0.2-0.4 s, then 0.4-0.6 s (total <= 1.0), then a 0.8-1.0 s
+    # backoff would end past the 1.0 s deadline, so the third attempt is the last
+    assert recorder.count == 3
+    assert len(client.slept) == 2
+    assert client.fake_now[0] == pytest.approx(sum(client.slept))
+    assert 0.6 <= client.fake_now[0] <= 1.0
 
 
 def test_retry_policy_validation() -> None:
     with pytest.raises(ValueError, match="max_attempts >= 1"):
         RetryPolicy(max_attempts=0)
+
+
+def test_deadline_cuts_timeouts_of_a_stalled_exchange() -> None:
+    """A stalled exchange: each attempt waits for its read timeout. The call must end within
+    retry_max_time (+ one timeout), and later attempts get only the time left as timeout."""
+    seen: list[float] = []
+
+    def stalled(request: httpx.Request) -> httpx.Response:
+        read = request.extensions["timeout"]["read"]
+        seen.append(read)
+        time.sleep(min(read, 2.0))
+        raise httpx.ReadTimeout("stalled", request=request)
+
+    client = Client(
+        base_url="http://stall.test",
+        cache=False,
+        transport=httpx.MockTransport(stalled),
+        timeout=0.3,
+        retry_max_time=0.8,
+        max_attempts=10,
+    )
+    started = time.monotonic()
+    with pytest.raises(NetworkError, match="ReadTimeout"):
+        client.get("/v5/market/kline")
+    elapsed = time.monotonic() - started
+    client.close()
+    assert seen[0] == pytest.approx(0.3)
+    assert 2 <= len(seen) < 10
+    assert all(read <= 0.3 for read in seen)
+    assert seen[-1] < 0.3  # the last attempt only got what was left before the deadline
+    assert elapsed < 0.8 + 0.3 + 0.3  # generous sanity bound: max_time + one timeout (+ scheduling slack)
+
+
+def test_limit_reset_is_compared_with_the_server_clock(make_client) -> None:
+    client = make_client(Recorder())
+    now = int(time.time() * 1000)
+    client.clock.learn(now + 60_000, now, now)  # the server runs a minute ahead of this machine
+    reset_ms = client.clock.now_ms() + 700
+    limited = httpx.Response(
+        200,
+        json=envelope(None, 10006, "Too many visits!"),
+        headers={"X-Bapi-Limit-Status": "0", "X-Bapi-Limit-Reset-Timestamp": str(reset_ms)},
+    )
+    recorder = Recorder(limited, ok())
+    client = make_client(recorder)
+    client.clock.learn(now + 60_000, now, now)
+    assert client.get(WALLET, {"accountType": "UNIFIED"}, auth=True) == {"list": ["ok"]}
+    # the local clock would say 60.7 s (capped at 10 s); the server clock says 0.7 s
+    assert len(client.slept) == 1 and 0.5 <= client.slept[0] <= 0.75
+
+
+def test_concurrent_timestamp_rejections_resync_once(make_client) -> None:
+    exchange = SkewedExchange()
+    barrier = threading.Barrier(8)
+
+    def slow_exchange(request: httpx.Request) -> httpx.Response:
+        answer = exchange(request)
+        if request.url.path == WALLET and len(exchange.timestamps) <= 8:
+            time.sleep(0.05)  # let every thread's first answer be in flight together
+        return answer
+
+    client = make_client(Recorder(slow_exchange))
+
+    def call(i: int) -> dict:
+        barrier.wait()
+        return client.get(WALLET, {"accountType": "UNIFIED", "n": i}, auth=True)
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(call, range(8)))
+    assert all(r["accepted"] > 0 for r in results)
+    assert exchange.paths.count("/v5/market/time") == 1
+    assert exchange.paths.count(WALLET) == 16  # each thread: one rejected attempt, one re-signed
+    assert client.limiter.ip.in_window() == 8 + 1  # the resync took a token; re-signing is the same attempt

@@ -11,7 +11,7 @@ import pytest
 from bybit_research.client import Client
 from bybit_research.errors import AuthenticationError, RateLimitError
 from bybit_research.transports.cache import DO_NOT_CACHE, NEVER_EXPIRE
-from bybit_research.transports.ratelimit import SlidingWindow
+from bybit_research.transports.ratelimit import IpBudget
 
 from .conftest import sim_ready
 
@@ -146,16 +146,28 @@ def test_simulator_ip_limit_is_real_and_maps_to_rate_limit_error() -> None:
     from bybit_research.sim import create_app
 
     app = create_app(now_ms=NOW_MS, ip_limit=20, ip_window_ms=5000)
-    with Client("offline", sim_app=app, cache=False, ip_limit=600) as client:
+    # a short breaker keeps the test fast (Bybit's ban, and the default, is 600 s)
+    with Client("offline", sim_app=app, cache=False, ip_limit=600, ip_ban_s=0.3) as client:
         for i in range(20):
             client.get("/v5/market/time", {"n": i})
         with pytest.raises(RateLimitError, match="600 requests per 5 seconds") as info:
             client.get("/v5/market/time", {"n": 20})
         assert info.value.http_status == 403
         assert client.limiter.ip.limit == 300  # halved after the 403
+        assert sum(app.requests.values()) == 21
+        # while the breaker is open nothing reaches the simulator
+        with pytest.raises(RateLimitError, match="request not sent") as info:
+            client.get("/v5/market/time", {"n": 21})
+        assert info.value.http_status is None
+        assert sum(app.requests.values()) == 21
+        time.sleep(0.35)  # the breaker closes; the simulator's window is still full, so a new 403
+        with pytest.raises(RateLimitError, match="600 requests per 5 seconds"):
+            client.get("/v5/market/time", {"n": 22})
+        assert sum(app.requests.values()) == 22
+        assert client.limiter.ip.limit == 150  # a breach after the shrink shrinks again
     app = create_app(now_ms=NOW_MS, ip_limit=20, ip_window_ms=1000)
     with Client("offline", sim_app=app, cache=False) as client:
-        client.limiter.ip = SlidingWindow(20, 1.2)  # the simulator's budget, with a little margin
+        client.limiter.ip = IpBudget(20, 1.2)  # the simulator's budget, with a little margin
         started = time.monotonic()
         for i in range(21):
             client.get("/v5/market/time", {"n": i})
