@@ -1,7 +1,7 @@
 """bybit_research: Bybit V5 market and account data as typed pandas DataFrames.
 
-``import bybit_research as br`` then ``br.klines("BTCUSDT", "60", start="2024-01-01")``. Public names are resolved
-lazily, so importing the package stays cheap and plotting or widget libraries load only when used.
+``import bybit_research as br`` then ``br.klines("BTCUSDT", "60", start="2024-01-01")``. Public names are
+resolved lazily, so importing the package stays cheap and plotting or widget libraries load only when used.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ _PUBLIC: dict[str, str] = {
     "InvalidRequestError": "bybit_research.errors",
     "ServerError": "bybit_research.errors",
     "CacheMissError": "bybit_research.errors",
+    "CacheCorruptError": "bybit_research.errors",
+    "NetworkError": "bybit_research.errors",
     "get_default_client": "bybit_research.client",
     "set_default_client": "bybit_research.client",
     # market data
@@ -42,7 +44,7 @@ _PUBLIC: dict[str, str] = {
 }
 
 #: public submodules reachable as attributes (``br.cache.info()``, ``br.sim.serve()``)
-_SUBMODULES = {"cache", "sim", "plotting", "widgets", "options", "margin"}
+_SUBMODULES = {"cache", "sim"}
 
 __all__ = sorted([*_PUBLIC, *_SUBMODULES])
 

@@ -1,4 +1,4 @@
-"""The ``bybit-research`` command: ``demo``, ``sim``, ``cache`` and ``download`` sub-commands."""
+"""The ``bybit-research`` command: ``demo``, ``sim`` and ``cache`` sub-commands."""
 
 from __future__ import annotations
 
