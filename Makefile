@@ -16,7 +16,7 @@ demo: $(STAMP)
 	$(BIN)/bybit-research demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest --nbval-lax tests notebooks
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env tests notebooks
 
 lint: $(STAMP)
 	$(BIN)/ruff check bybit_research tests bench
