@@ -33,6 +33,7 @@ from .core import (
     PERMISSION_DENIED,
     PERMISSION_DENIED_MESSAGE,
     ROUTES,
+    EncodedJson,
     ParamError,
     Request,
     Route,
@@ -79,7 +80,21 @@ def _json_default(value: Any) -> Any:
 
 
 def _dumps(payload: Any) -> bytes:
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=_json_default).encode()
+    """Encode a response body, splicing in the :class:`EncodedJson` values of its ``result``."""
+    spliced: list[tuple[str, str]] = []
+    result = payload.get("result") if isinstance(payload, dict) else None
+    if isinstance(result, dict) and any(isinstance(value, EncodedJson) for value in result.values()):
+        result = dict(result)
+        for key, value in result.items():
+            if isinstance(value, EncodedJson):
+                token = f"\x00encoded-{len(spliced)}\x00"  # a control character never left unescaped
+                spliced.append((json.dumps(token), value.text))
+                result[key] = token
+        payload = {**payload, "result": result}
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+    for quoted, encoded in spliced:
+        text = text.replace(quoted, encoded, 1)
+    return text.encode()
 
 
 def _envelope(ret_code: int, ret_msg: str, result: Any, time_ms: int) -> dict[str, Any]:
@@ -247,6 +262,7 @@ class SimApp:
             body=body,
             client_ip=str(environ.get("REMOTE_ADDR") or "127.0.0.1"),
             now_ms=now_ms,
+            prefer_encoded=True,
         )
         limit_headers: dict[str, str] = {}
         try:

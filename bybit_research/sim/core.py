@@ -6,6 +6,7 @@ its own and imports nothing from the client side of the package.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -88,6 +89,21 @@ class ParamError(SimError):
         super().__init__(10001, message, result={"category": "", "list": []})
 
 
+@dataclass(frozen=True)
+class EncodedJson:
+    """A value of a handler's result already encoded as JSON text; the app writes ``text`` in its place.
+
+    Handlers return one only when :attr:`Request.prefer_encoded` is set (requests served by the app), so a
+    handler called directly still returns plain values.
+    """
+
+    text: str
+
+
+#: The text of an integer parameter: ASCII digits with an optional minus sign.
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
 @dataclass
 class Request:
     """One parsed HTTP request as the handlers see it.
@@ -96,7 +112,8 @@ class Request:
     ``query`` maps each name to its first decoded value; ``headers`` has lower-case names. For an
     authenticated request ``uid``, ``api_key`` and ``permissions`` (the key's permission groups) are set
     by the app before the handler runs; ``permissions`` stays ``None`` (unrestricted) for a handler called
-    directly.
+    directly. ``prefer_encoded`` (set by the app) lets a handler return large values as
+    :class:`EncodedJson`.
     """
 
     method: str
@@ -111,6 +128,7 @@ class Request:
     json: dict[str, Any] = field(default_factory=dict)
     api_key: str | None = None
     permissions: frozenset[str] | None = None
+    prefer_encoded: bool = False
 
     @property
     def params(self) -> dict[str, Any]:
@@ -142,15 +160,23 @@ class Request:
     def integer(
         self, name: str, default: int | None = None, lo: int | None = None, hi: int | None = None
     ) -> int | None:
-        """Return an integer parameter checked against ``[lo, hi]``."""
+        """Return an integer parameter checked against ``[lo, hi]``.
+
+        Only ASCII digits with an optional leading ``-`` are accepted (no ``+``, spaces, ``_`` separators or
+        non-ASCII digits, which Python's ``int()`` would take); negative values then fail a ``lo >= 0``
+        range check.
+        """
         raw = self.get(name)
         if raw is None:
             return default
-        try:
-            value = int(raw)
-        except ValueError:
-            raise ParamError(f"params error: {name} must be an integer") from None
+        if _INTEGER.fullmatch(raw) is None:
+            raise ParamError(f"params error: {name} must be an integer")
+        value = int(raw)
         if (lo is not None and value < lo) or (hi is not None and value > hi):
+            if hi is None:
+                raise ParamError(f"params error: {name} must be at least {lo}")
+            if lo is None:
+                raise ParamError(f"params error: {name} must be at most {hi}")
             raise ParamError(f"params error: {name} must be between {lo} and {hi}")
         return value
 

@@ -6,14 +6,16 @@ Authentication and per-UID limits are applied by the app before a handler runs.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from .account import MARGIN_MODES
-from .account.borrowing import collateral_rows
+from .account.borrowing import COINS, collateral_rows
 from .account.state import FEE_RATES
 from .account.wallet import wallet_balance_result
 from .core import ParamError, Request, SimError, route
+from .market.coins import COIN_SPECS
 from .routes_account_common import DAY_MS, coin_list, history_page, matches, require_category
 
 PM_MIN_EQUITY = Decimal("1000")
@@ -26,7 +28,18 @@ def wallet_balance(exchange: Any, request: Request) -> dict[str, Any]:
     account_type = request.require("accountType")
     if account_type != "UNIFIED":
         raise ParamError("params error: accountType only supports UNIFIED")
-    return wallet_balance_result(exchange.account.figures(request.now_ms), coin_list(request, "coin"))
+    figures = exchange.account.figures(request.now_ms)
+    wanted = coin_list(request, "coin")
+    if wanted is not None:
+        # the filter only filters: unknown coins get no row (a known coin without a balance gets a zero row)
+        known = known_coins(figures.coins)
+        wanted = [coin for coin in wanted if coin in known]
+    return wallet_balance_result(figures, wanted)
+
+
+def known_coins(held: Iterable[str]) -> set[str]:
+    """Coins the simulated exchange knows: the market's base coins, the settle coins and any coin held."""
+    return set(COIN_SPECS) | set(COINS) | set(held)
 
 
 @route("/v5/account/info", auth=True, uid_limit=50)
@@ -133,10 +146,17 @@ def borrow_history(exchange: Any, request: Request) -> dict[str, Any]:
 
 @route("/v5/account/collateral-info", auth=True, uid_limit=50)
 def collateral_info(exchange: Any, request: Request) -> dict[str, Any]:
-    """Borrowing and collateral settings per coin, with the amounts borrowed now."""
+    """Borrowing and collateral settings per coin, with the amounts borrowed now.
+
+    A ``currency`` the exchange does not know is retCode 10001 "currency invalid" (no row is invented).
+    """
     currency = request.get("currency")
     state = exchange.account.state(request.now_ms)
-    return {"list": collateral_rows(state.balances, request.now_ms, currency.upper() if currency else None)}
+    if currency is not None:
+        currency = currency.upper()
+        if currency not in known_coins(state.balances):
+            raise ParamError("params error: currency invalid")
+    return {"list": collateral_rows(state.balances, request.now_ms, currency)}
 
 
 from . import routes_account_asset, routes_account_trade  # noqa: E402,F401  (registers the other private routes)

@@ -57,6 +57,17 @@ def history_page(
     return [public(row) for row in page], cursor
 
 
+#: Filters read from a public field of the row rather than from a private ``_`` key.
+PUBLIC_FILTER_FIELDS = {"order": "orderId", "link": "orderLinkId"}
+
+
 def matches(row: Row, **wanted: str | None) -> bool:
-    """True when every given (non-None) private filter key of ``row`` equals the wanted value."""
-    return all(value is None or row.get(f"_{name}") == value for name, value in wanted.items())
+    """True when every given (non-None) filter of ``row`` equals the wanted value.
+
+    ``order`` and ``link`` compare the row's public ``orderId`` / ``orderLinkId``; every other name
+    compares the private key ``_<name>`` (see :mod:`.account.rows`).
+    """
+    return all(
+        value is None or row.get(PUBLIC_FILTER_FIELDS.get(name, f"_{name}")) == value
+        for name, value in wanted.items()
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from .account.paging import page_by_key, page_by_offset
@@ -63,22 +64,42 @@ def position_list(exchange: Any, request: Request) -> dict[str, Any]:
             if (settle is None or view.pos.inst.settle_coin == settle)
             and (base is None or view.pos.inst.base_coin == base)
         ]
-    rows = [position_row(view, account.portfolio_margin) for view in views]
+    cushions = _margin_cushions(exchange, now, {view.pos.inst.settle_coin for view in views})
+    rows = [
+        position_row(view, account.portfolio_margin, cushions.get(view.pos.inst.settle_coin))
+        for view in views
+    ]
     page, cursor = page_by_offset(rows, request, limit)
     return {"list": page, "nextPageCursor": cursor, "category": category}
 
 
-def _identity_filter(request: Request, default_base: str | None = None) -> dict[str, str | None]:
+def _margin_cushions(exchange: Any, now_ms: int, coins: set[str]) -> dict[str, Decimal]:
+    """The account's margin balance above its maintenance margin (regular margin), in each of ``coins``.
+
+    Liquidation prices are cross-margin prices derived from it (none in portfolio margin).
+    """
+    account = exchange.account
+    if account.portfolio_margin or not coins:
+        return {}
+    totals = account.figures(now_ms).totals
+    cushion_usd = totals["rate_base"] - totals["account_mm"]
+    return {coin: cushion_usd / Decimal(repr(exchange.market.index_price(coin, now_ms))) for coin in coins}
+
+
+#: Identity filters of the history endpoints, highest priority first: (parameter, filter name).
+IDENTITY_FILTERS = (("orderId", "order"), ("orderLinkId", "link"), ("symbol", "symbol"), ("baseCoin", "base"))
+
+
+def _identity_filters(request: Request) -> dict[str, str]:
+    """Every identity filter sent, in priority order (orderId > orderLinkId > symbol > baseCoin)."""
+    sent = {key: request.get(param) for param, key in IDENTITY_FILTERS}
+    return {key: value for key, value in sent.items() if value is not None}
+
+
+def _identity_filter(request: Request, default_base: str | None = None) -> dict[str, str]:
     """The highest-priority identity filter present: orderId > orderLinkId > symbol > baseCoin."""
-    for param, key in (
-        ("orderId", "order"),
-        ("orderLinkId", "link"),
-        ("symbol", "symbol"),
-        ("baseCoin", "base"),
-    ):
-        value = request.get(param)
-        if value is not None:
-            return {key: value}
+    for key, value in _identity_filters(request).items():
+        return {key: value}
     return {"base": default_base} if default_base else {}
 
 
@@ -118,8 +139,14 @@ def closed_pnl(exchange: Any, request: Request) -> dict[str, Any]:
     return {"nextPageCursor": cursor, "category": category, "list": rows}
 
 
-def _order_filter(request: Request) -> dict[str, str | None]:
-    filters: dict[str, str | None] = dict(_identity_filter(request))
+def _order_filter(request: Request, *, every_identity: bool) -> dict[str, str | None]:
+    """Filters of an order endpoint: the identity filter(s) plus ``settleCoin``.
+
+    ``every_identity`` applies every identity parameter sent (a row must match all of them); otherwise
+    only the highest-priority one applies, as for the execution list.
+    """
+    identity = _identity_filters(request) if every_identity else _identity_filter(request)
+    filters: dict[str, str | None] = dict(identity)
     settle = request.get("settleCoin")
     if settle is not None:
         filters["settle"] = settle
@@ -139,7 +166,7 @@ def order_history(exchange: Any, request: Request) -> dict[str, Any]:
     category = require_category(request, ALL_CATEGORIES, "/v5/order/history")
     order_filter = request.choice("orderFilter", ORDER_FILTERS)
     status = request.choice("orderStatus", ORDER_STATUSES)
-    filters = _order_filter(request)
+    filters = _order_filter(request, every_identity=True)
     now = request.now_ms
 
     def keep(row: Row) -> bool:
@@ -161,9 +188,11 @@ def order_realtime(exchange: Any, request: Request) -> dict[str, Any]:
     limit = request.limit(20, 1, 50)
     open_only = request.integer("openOnly", 0, 0, 1)
     order_filter = request.choice("orderFilter", ORDER_FILTERS)
-    filters = _order_filter(request)
-    if category == "linear" and not ({"symbol", "base", "settle"} & filters.keys()):
+    if category == "linear" and all(
+        request.get(name) is None for name in ("symbol", "baseCoin", "settleCoin")
+    ):
         raise ParamError("params error: symbol, baseCoin or settleCoin is required for category linear")
+    filters = _order_filter(request, every_identity=False)
     account, now = exchange.account, request.now_ms
     wanted = order_filter in (None, "Order")
     if open_only == 0:

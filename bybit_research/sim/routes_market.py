@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .core import ParamError, Request, route
-from .market.klines import INTERVALS, Interval
+from .core import EncodedJson, ParamError, Request, route
+from .market.klines import INTERVALS, Interval, format_table, format_table_json
 from .routes_market_common import category, instrument, time_param, units
 
 
@@ -25,17 +25,21 @@ def _klines(exchange: Any, request: Request, kind: str, categories: tuple[str, .
         raise ParamError(f"params error: interval invalid, must be one of {', '.join(INTERVALS)}")
     limit = request.limit(200, 1, 500) if cat == "option" else request.limit(200, 1, 1000)
     start, end = time_param(request, "start"), time_param(request, "end")
-    rows: list[list[str]] = []
+    rows: list[list[str]] | EncodedJson = []
     if start is None or end is None or start <= end:
         engine = exchange.market.engine(inst, kind)
         table = engine.candles(Interval(code), request.now_ms, start, end, limit)
-        digits = engine.source.decimals
-        columns = [[str(t) for t in table[:, 0].tolist()]]
-        columns += [units(table[:, k], digits) for k in range(1, 5)]
+        source = engine.source
+        digits = [0] + [source.decimals] * 4
         if kind == "last":
-            columns.append(units(table[:, 5], engine.source.volume_decimals))
-            columns.append(units(table[:, 6], engine.source.turnover_decimals))
-        rows = [list(row) for row in zip(*columns, strict=True)]
+            digits += [source.volume_decimals, source.turnover_decimals]
+        columns = table[:, : len(digits)]
+        # served by the app, the page goes out as JSON text built in one go (the list of lists is the same)
+        rows = (
+            EncodedJson(format_table_json(columns, digits))
+            if request.prefer_encoded
+            else format_table(columns, digits)
+        )
     return {"category": cat, "symbol": inst.symbol, "list": rows}
 
 

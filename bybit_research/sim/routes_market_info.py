@@ -12,6 +12,7 @@ from .market import Instrument, Market
 from .market.calendar import DAY_MS, EXPIRY_HOUR_MS
 from .market.coins import COIN_SPECS, decimals
 from .market.derivatives import funding_cap, wave
+from .market.risk import risk_tiers
 from .routes_market_common import category, optional_instrument, page, rate_text
 
 _STATUSES = ("PreLaunch", "Trading", "Delivering", "Closed")
@@ -121,29 +122,42 @@ def _spot_info(inst: Instrument) -> dict[str, Any]:
     }
 
 
+#: Statuses listed when no ``status`` is sent.
+_DEFAULT_STATUSES = {"option": ("PreLaunch", "Trading", "Delivering")}
+
+
+def _listed(market: Market, cat: str, now: int, statuses: tuple[str, ...]) -> list[Instrument]:
+    """Instruments of ``cat`` in one of ``statuses`` (every live instrument of the universe is Trading)."""
+    rows = market.expired_instruments(cat, now) if "Closed" in statuses else []
+    return [i for i in market.instruments(cat, now) if i.status in statuses] + rows
+
+
 @route("/v5/market/instruments-info")
 def instruments_info(exchange: Any, request: Request) -> dict[str, Any]:
-    """Instrument specifications; cursor pages for derivatives, one page for spot."""
+    """Instrument specifications; cursor pages for derivatives, one page for spot (which ignores ``limit`` and
+    ``cursor``).
+
+    ``baseCoin`` with ``linear`` or ``inverse`` lists USDT, USDC and inverse contracts of the coin together.
+    """
     cat = category(request, ("spot", "linear", "inverse", "option"))
     market: Market = exchange.market
     now = request.now_ms
     status = request.choice("status", _STATUSES)
     symbol_type = request.choice("symbolType", _SYMBOL_TYPES)
-    limit = request.limit(500, 1, 1000)
+    limit = 0 if cat == "spot" else request.limit(500, 1, 1000)
     base_coin = request.get("baseCoin", "BTC" if cat == "option" and not request.get("symbol") else None)
     inst = optional_instrument(market, request, cat, now)
     if inst is not None:
         rows = [inst]
     else:
-        live = market.instruments(cat, now)
-        if status == "Closed":
-            rows = market.expired_instruments(cat, now)
-        elif status in (None, "Trading") or (cat == "option" and status is None):
-            rows = live
+        statuses = (status,) if status is not None else _DEFAULT_STATUSES.get(cat, ("Trading",))
+        if base_coin is not None and cat in ("linear", "inverse"):
+            together = _listed(market, "linear", now, statuses) + _listed(market, "inverse", now, statuses)
+            rows = [i for i in together if i.base_coin == base_coin]
         else:
-            rows = []
-        if base_coin is not None:
-            rows = [i for i in rows if i.base_coin == base_coin]
+            rows = _listed(market, cat, now, statuses)
+            if base_coin is not None:
+                rows = [i for i in rows if i.base_coin == base_coin]
         if symbol_type is not None:
             rows = []  # no synthetic instrument carries a symbol type
     build = {"spot": _spot_info, "option": _option_info}.get(cat, _contract_info)
@@ -153,34 +167,21 @@ def instruments_info(exchange: Any, request: Request) -> dict[str, Any]:
     return {"category": cat, "list": [build(i) for i in chunk], "nextPageCursor": cursor}
 
 
-def risk_tiers(inst: Instrument) -> list[dict[str, Any]]:
-    """Return the risk-limit tiers of a contract: MMR rising 0.5 % per tier, IMR twice the MMR."""
-    major = inst.base_coin in ("BTC", "ETH")
-    count = 10 if major else 6
-    base = {"BTC": 2_000_000, "ETH": 1_000_000}.get(inst.base_coin, 200_000)
-    if inst.is_inverse:
-        base = {"BTC": 150, "ETH": 3_000}.get(inst.base_coin, 100_000)
-    first_mmr = 0.005 if major else 0.01
-    tiers, deduction, previous_mmr, previous_limit = [], 0.0, first_mmr, 0
-    for number in range(1, count + 1):
-        mmr = first_mmr + 0.005 * (number - 1)
-        imr = max(2 * mmr, 1.0 / inst.max_leverage if inst.max_leverage else 0.02)
-        deduction += previous_limit * (mmr - previous_mmr)
-        limit = base * number
-        tiers.append(
-            {
-                "id": number,
-                "symbol": inst.symbol,
-                "riskLimitValue": str(limit),
-                "maintenanceMargin": rate_text(mmr),
-                "initialMargin": rate_text(imr),
-                "isLowestRisk": 1 if number == 1 else 0,
-                "maxLeverage": f"{1.0 / imr:.2f}",
-                "mmDeduction": "" if number == 1 else rate_text(round(deduction, 8)),
-            }
-        )
-        previous_mmr, previous_limit = mmr, limit
-    return tiers
+def risk_rows(inst: Instrument) -> list[dict[str, Any]]:
+    """Return the ``/v5/market/risk-limit`` rows of a contract (see :mod:`.market.risk`)."""
+    return [
+        {
+            "id": tier.id,
+            "symbol": tier.symbol,
+            "riskLimitValue": str(tier.limit),
+            "maintenanceMargin": rate_text(tier.mmr),
+            "initialMargin": rate_text(tier.imr),
+            "isLowestRisk": 1 if tier.number == 1 else 0,
+            "maxLeverage": f"{1.0 / tier.imr:.2f}",
+            "mmDeduction": "" if tier.number == 1 else rate_text(tier.deduction),
+        }
+        for tier in risk_tiers(inst)
+    ]
 
 
 @route("/v5/market/risk-limit")
@@ -192,11 +193,11 @@ def risk_limit(exchange: Any, request: Request) -> dict[str, Any]:
     if inst is not None:
         if inst.status != "Trading":
             raise ParamError(f"params error: symbol invalid, {inst.symbol} is not trading")
-        return {"category": cat, "list": risk_tiers(inst), "nextPageCursor": ""}
+        return {"category": cat, "list": risk_rows(inst), "nextPageCursor": ""}
     chunk, cursor = page(market.instruments(cat, request.now_ms), request, 15)
     return {
         "category": cat,
-        "list": [tier for i in chunk for tier in risk_tiers(i)],
+        "list": [tier for i in chunk for tier in risk_rows(i)],
         "nextPageCursor": cursor,
     }
 

@@ -16,6 +16,8 @@ from .routes_market_book import book
 from .routes_market_common import category, optional_instrument, rate_text, units
 
 _OPTION_STATS = 41
+#: Marks sampled over the last 24 h (every 2 h) for an option's high and low.
+_OPTION_SAMPLES = 13
 
 
 def _day_stats(market: Market, inst: Instrument, now: int) -> dict[str, str]:
@@ -135,11 +137,17 @@ def _option_ticker(market: Market, inst: Instrument, now: int) -> dict[str, Any]
     digits = decimals(inst.tick_size)
     top = _top_of_book(market, inst, now)
     lo = max(now - DAY_MS, inst.launch_ms)
-    marks = [market.option_quote(inst.symbol, int(t)).mark_price for t in np.linspace(lo, now, 7)]
-    # the IV of the bid/ask: the price gap over vega (per 1 % of IV), capped for deep options with tiny vega
+    marks = [
+        market.option_quote(inst.symbol, int(t)).mark_price for t in np.linspace(lo, now, _OPTION_SAMPLES)
+    ]
+    last = market.last_price(inst.symbol, now)
+    # the 24 h range brackets every sampled mark and the last trade (which happened within it)
+    high, low = max(*marks, last), min(*marks, last)
+    # the IV of the bid/ask: the price gap over vega (per 1 % of IV), capped for deep options with tiny vega;
+    # a one-tick bid above a far wing's sub-tick mark counts as no gap
     sensitivity = max(quote.vega * 100.0, 1e-9)
-    bid_gap = min((quote.mark_price - float(top["bid1Price"])) / sensitivity, 0.05)
-    ask_gap = min((float(top["ask1Price"]) - quote.mark_price) / sensitivity, 0.05)
+    bid_gap = min(max(quote.mark_price - float(top["bid1Price"]), 0.0) / sensitivity, 0.05)
+    ask_gap = min(max(float(top["ask1Price"]) - quote.mark_price, 0.0) / sensitivity, 0.05)
     bid_iv, ask_iv = max(quote.mark_iv - bid_gap, 0.01), quote.mark_iv + ask_gap
     rng = keyed_rng(market.seed, inst.rng_key(), _OPTION_STATS, now // HOUR_MS)
     interest, volume = float(rng.gamma(2.0, 40.0)), float(rng.gamma(1.5, 10.0))
@@ -152,9 +160,9 @@ def _option_ticker(market: Market, inst: Instrument, now: int) -> dict[str, Any]
         "bid1Iv": f"{bid_iv:.4f}",
         **{k: top[k] for k in ("ask1Price", "ask1Size")},
         "ask1Iv": f"{ask_iv:.4f}",
-        "lastPrice": f"{market.last_price(inst.symbol, now):.{digits}f}",
-        "highPrice24h": f"{max(marks):.{digits}f}",
-        "lowPrice24h": f"{min(marks):.{digits}f}",
+        "lastPrice": f"{last:.{digits}f}",
+        "highPrice24h": f"{high:.{digits}f}",
+        "lowPrice24h": f"{low:.{digits}f}",
         "markPrice": f"{quote.mark_price:.8f}",
         "indexPrice": f"{quote.index_price:.2f}",
         "markIv": f"{quote.mark_iv:.4f}",

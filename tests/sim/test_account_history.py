@@ -350,3 +350,64 @@ def test_delivery_and_settlement_records(exchange: Exchange) -> None:
         pnl = (Decimal(row["markPrice"]) - Decimal(row["sessionAvgPrice"])) * Decimal(row["size"]) * sign
         assert Decimal(row["realisedPnl"]) == pnl.quantize(Decimal("1e-8"))
         assert int(row["createdTime"]) % EIGHT_HOURS == 0
+
+
+def test_order_history_filters_by_order_id_and_link_id(exchange: Exchange) -> None:
+    history = all_pages(exchange, "/v5/order/history", category="linear", limit=50)
+    linked = next(r for r in history if r["orderLinkId"])
+    by_id = call(exchange, "/v5/order/history", category="linear", orderId=linked["orderId"])["list"]
+    assert [r["orderId"] for r in by_id] == [linked["orderId"]]
+    by_link = call(exchange, "/v5/order/history", category="linear", orderLinkId=linked["orderLinkId"])[
+        "list"
+    ]
+    assert [r["orderId"] for r in by_link] == [linked["orderId"]]
+    with_symbol = call(
+        exchange, "/v5/order/history", category="linear", orderId=linked["orderId"], symbol=linked["symbol"]
+    )["list"]
+    assert [r["orderId"] for r in with_symbol] == [linked["orderId"]]
+    other_symbol = "ETHUSDT" if linked["symbol"] != "ETHUSDT" else "BTCUSDT"
+    mismatch = call(
+        exchange, "/v5/order/history", category="linear", orderId=linked["orderId"], symbol=other_symbol
+    )
+    assert mismatch["list"] == []  # both filters apply: the order is not an ETHUSDT order
+    assert call(exchange, "/v5/order/history", category="linear", orderId="no-such-order")["list"] == []
+
+
+def test_order_realtime_filters_by_order_id_and_link_id(exchange: Exchange) -> None:
+    opened = call(exchange, "/v5/order/realtime", category="linear", settleCoin="USDT")["list"]
+    target = next(r for r in opened if r["orderLinkId"])
+    by_id = call(
+        exchange, "/v5/order/realtime", category="linear", symbol=target["symbol"], orderId=target["orderId"]
+    )
+    assert [r["orderId"] for r in by_id["list"]] == [target["orderId"]]
+    by_base = call(
+        exchange,
+        "/v5/order/realtime",
+        category="linear",
+        baseCoin=target["symbol"][:3],
+        orderId=target["orderId"],
+    )
+    assert [r["orderId"] for r in by_base["list"]] == [target["orderId"]]
+    by_link = call(
+        exchange,
+        "/v5/order/realtime",
+        category="linear",
+        settleCoin="USDT",
+        orderLinkId=target["orderLinkId"],
+    )
+    assert [r["orderId"] for r in by_link["list"]] == [target["orderId"]]
+    closed = call(exchange, "/v5/order/realtime", category="linear", settleCoin="USDT", openOnly=1, limit=50)[
+        "list"
+    ]
+    linked = next(r for r in closed if r["orderLinkId"])
+    by_link_closed = call(
+        exchange,
+        "/v5/order/realtime",
+        category="linear",
+        symbol=linked["symbol"],
+        orderLinkId=linked["orderLinkId"],
+        openOnly=1,
+    )
+    assert [r["orderId"] for r in by_link_closed["list"]] == [linked["orderId"]]
+    with pytest.raises(ParamError, match="symbol, baseCoin or settleCoin is required"):
+        call(exchange, "/v5/order/realtime", category="linear", orderId=target["orderId"])

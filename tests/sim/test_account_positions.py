@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-import bybit_research.sim.routes_account  # noqa: F401  (registers the private routes)
+import bybit_research.sim.routes_account
+import bybit_research.sim.routes_market  # noqa: F401  (registers the risk-limit route)
 from bybit_research.sim.core import ROUTES, ParamError, Request, SimConfig
 from bybit_research.sim.exchange import Exchange
 
@@ -57,7 +58,9 @@ def test_linear_positions_follow_the_market(exchange: Exchange) -> None:
         upl = (mark - Decimal(row["avgPrice"])) * Decimal(row["size"]) * sign
         assert abs(Decimal(row["unrealisedPnl"]) - upl) <= Decimal("0.0001")
         assert Decimal(row["positionIM"]) == Decimal(row["positionValue"]) / Decimal(row["leverage"])
-        assert row["positionIM"] == row["positionIMByMp"] and row["liqPrice"] != ""
+        assert row["positionIM"] == row["positionIMByMp"]
+        if row["liqPrice"]:  # cross margin: a long's liquidation price is below the mark, a short's above
+            assert (Decimal(row["liqPrice"]) < mark) == (row["side"] == "Buy")
         assert row["delta"] == "" and row["sessionAvgPrice"] == ""
     usdc = call(exchange, "/v5/position/list", category="linear", settleCoin="USDC")["list"]
     assert [row["symbol"] for row in usdc] == ["BTCPERP"]
@@ -134,3 +137,83 @@ def test_positions_move_with_the_clock_within_the_day(exchange: Exchange) -> Non
     assert Decimal(later_row["markPrice"]) == Decimal(str(exchange.market.mark_price("BTCUSDT", later)))
     # the 16:00 funding settlement lands between the two instants
     assert now_row["cumRealisedPnl"] != later_row["cumRealisedPnl"]
+
+
+CLOCKS = (1_690_000_000_000, 1_705_000_000_000, 1_717_200_000_000, 1_735_000_000_000, 1_752_000_000_000)
+
+
+@pytest.mark.parametrize("now", CLOCKS)
+def test_live_positions_are_on_the_safe_side_of_their_liquidation_price(now: int) -> None:
+    exchange = Exchange(SimConfig(now_ms=now))
+    wallet = call(exchange, "/v5/account/wallet-balance", accountType="UNIFIED", now=now)["list"][0]
+    assert Decimal(wallet["accountMMRate"]) < 1  # the account as a whole is not in liquidation
+    cushion_usd = Decimal(wallet["totalMarginBalance"]) - Decimal(wallet["totalMaintenanceMargin"])
+    rows = [
+        row
+        for category, extra in (
+            ("linear", {"settleCoin": "USDT"}),
+            ("linear", {"settleCoin": "USDC"}),
+            ("inverse", {}),
+        )
+        for row in call(exchange, "/v5/position/list", category=category, now=now, **extra)["list"]
+    ]
+    assert len(rows) >= 5 and any(row["liqPrice"] for row in rows)
+    for row in rows:
+        assert row["positionStatus"] == "Normal"
+        mark, size = Decimal(row["markPrice"]), Decimal(row["size"])
+        sign = 1 if row["side"] == "Buy" else -1
+        if not row["liqPrice"]:
+            # no positive price eats the cushion: only a long (linear) or a short (inverse) can have none
+            assert (sign > 0) != row["symbol"].endswith("USD")
+            continue
+        liq = Decimal(row["liqPrice"])
+        assert liq > 0 and (liq < mark if sign > 0 else liq > mark), row
+        if not row["symbol"].endswith("USD"):  # linear: the move from mark to liq loses about the cushion
+            loss = (mark - liq) * size * sign
+            assert float(loss) == pytest.approx(float(cushion_usd), rel=0.01)
+
+
+def test_the_seeded_short_future_is_not_past_its_liquidation_price() -> None:
+    now = 1_717_200_000_000  # the reviewer's case: BTCUSDT-28JUN24 Sell avg 110693, mark 174206
+    exchange = Exchange(SimConfig(now_ms=now))
+    rows = call(exchange, "/v5/position/list", category="linear", settleCoin="USDT", now=now)["list"]
+    future = next(row for row in rows if row["symbol"] == "BTCUSDT-28JUN24")
+    assert future["side"] == "Sell" and Decimal(future["markPrice"]) > Decimal(future["avgPrice"]) * Decimal(
+        "1.5"
+    )
+    assert Decimal(future["liqPrice"]) > Decimal(future["markPrice"])
+
+
+def test_inverse_risk_limit_and_break_even(exchange: Exchange) -> None:
+    row = call(exchange, "/v5/position/list", category="inverse")["list"][0]
+    tiers = call(exchange, "/v5/market/risk-limit", category="inverse", symbol="BTCUSD")["list"]
+    assert tiers[0]["riskLimitValue"] == "150"
+    value = Decimal(row["positionValue"])
+    tier = next(tier for tier in tiers if value <= Decimal(tier["riskLimitValue"]))
+    assert (
+        (row["riskId"], row["riskLimitValue"])
+        == (tier["id"], tier["riskLimitValue"])
+        == (tiers[0]["id"], "150")
+    )
+    # closing at the break-even price (taker fee 0.055 %) brings the realised P&L back to zero
+    qty = Decimal(row["size"]) * (1 if row["side"] == "Buy" else -1)
+    entry, realised, price = (
+        Decimal(row["avgPrice"]),
+        Decimal(row["curRealisedPnl"]),
+        Decimal(row["breakEvenPrice"]),
+    )
+    close_pnl = qty * (1 / entry - 1 / price) - abs(qty) * Decimal("0.00055") / price
+    assert abs(close_pnl + realised) < Decimal("1e-8")
+    assert (price > entry) == (qty > 0)
+
+
+def test_linear_risk_ids_match_the_risk_limit_tiers(exchange: Exchange) -> None:
+    rows = call(exchange, "/v5/position/list", category="linear", settleCoin="USDT")["list"]
+    ids = set()
+    for row in rows:
+        tiers = call(exchange, "/v5/market/risk-limit", category="linear", symbol=row["symbol"])["list"]
+        value = Decimal(row["positionValue"])
+        tier = next(tier for tier in tiers if value <= Decimal(tier["riskLimitValue"]))
+        assert (row["riskId"], row["riskLimitValue"]) == (tier["id"], tier["riskLimitValue"])
+        ids.add(row["riskId"])
+    assert len(ids) == len(rows)  # ids are unique across symbols

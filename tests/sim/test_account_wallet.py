@@ -296,3 +296,18 @@ def test_collateral_info(exchange: Exchange) -> None:
     assert [
         row["currency"] for row in call(exchange, "/v5/account/collateral-info", currency="btc")["list"]
     ] == ["BTC"]
+
+
+def test_unknown_coins_get_no_wallet_row(exchange: Exchange) -> None:
+    assert wallet(exchange, coin="FOO")["coin"] == []
+    mixed = wallet(exchange, coin="FOO,BTC,xrp")
+    assert [row["coin"] for row in mixed["coin"]] == ["BTC", "XRP"]
+    assert mixed["totalEquity"] == wallet(exchange)["totalEquity"]
+
+
+def test_collateral_info_rejects_unknown_currencies(exchange: Exchange) -> None:
+    with pytest.raises(ParamError, match="currency invalid") as caught:
+        call(exchange, "/v5/account/collateral-info", currency="FOO")
+    assert caught.value.ret_code == 10001
+    xrp = call(exchange, "/v5/account/collateral-info", currency="XRP")["list"]
+    assert [row["currency"] for row in xrp] == ["XRP"] and xrp[0]["borrowAmount"] == "0.00000000"

@@ -228,3 +228,28 @@ def test_route_modules_missing_are_skipped_but_errors_inside_raise(monkeypatch: 
 def test_market_time_is_served(sim: httpx.Client) -> None:
     result = sim.get("/v5/market/time").json()["result"]
     assert result == {"timeSecond": str(NOW // 1000), "timeNano": str(NOW * 1_000_000)}
+
+
+@pytest.mark.parametrize("raw", ["1_0", "+1", " 1", "1 ", "１０", "1.0", "0x10", "1e3", "--1", "1\n"])
+def test_integer_parameters_accept_only_ascii_digits(raw: str) -> None:
+    from bybit_research.sim.core import ParamError, Request
+
+    request = Request("GET", "/v5/x", "", {"limit": raw}, {})
+    with pytest.raises(ParamError, match="limit must be an integer") as caught:
+        request.integer("limit")
+    assert caught.value.ret_code == 10001
+
+
+def test_integer_parameters_parse_plain_and_negative_values() -> None:
+    from bybit_research.sim.core import ParamError, Request
+
+    request = Request("GET", "/v5/x", "", {"limit": "0042", "offset": "-5", "start": "-1"}, {})
+    assert request.integer("limit") == 42
+    assert request.integer("offset") == -5
+    with pytest.raises(ParamError, match="start must be at least 0"):
+        request.integer("start", lo=0)
+
+
+def test_kline_limit_with_underscore_is_10001_over_http(sim: httpx.Client) -> None:
+    body = sim.get("/v5/market/kline", params={"symbol": "BTCUSDT", "interval": "1", "limit": "1_0"}).json()
+    assert body["retCode"] == 10001 and "limit must be an integer" in body["retMsg"]

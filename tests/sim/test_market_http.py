@@ -54,3 +54,48 @@ def test_cursor_round_trip_over_http(client) -> None:
         if not cursor:
             break
     assert len(seen) == len(set(seen)) > 25
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/v5/market/kline", {"category": "linear", "symbol": "BTCUSDT", "interval": "1", "limit": "1000"}),
+        ("/v5/market/kline", {"category": "inverse", "symbol": "BTCUSD", "interval": "60", "limit": "7"}),
+        ("/v5/market/kline", {"category": "spot", "symbol": "ETHUSDT", "interval": "D", "limit": "30"}),
+        ("/v5/market/mark-price-kline", {"symbol": "ETHUSDT", "interval": "5", "limit": "300"}),
+        ("/v5/market/premium-index-price-kline", {"symbol": "BTCUSDT", "interval": "1", "limit": "1000"}),
+        ("/v5/market/kline", {"symbol": "BTCUSDT", "interval": "1", "start": "1", "end": "2"}),
+    ],
+)
+def test_kline_bodies_built_as_json_text_match_the_handler(client, path: str, params: dict[str, str]) -> None:
+    from market_helpers import call, make_exchange
+
+    body = client.get(path, params=params).json()
+    assert body["retCode"] == 0
+    direct = call(make_exchange(), path, **params)
+    assert body["result"] == direct  # the fast JSON text and the list of lists are the same page
+    rows = direct["list"]
+    assert all(isinstance(value, str) for row in rows for value in row)
+
+
+def test_format_table_matches_format_units() -> None:
+    import json
+
+    import numpy as np
+
+    from bybit_research.sim.market.klines import format_table, format_table_json, format_units
+
+    table = np.array([[1717200000000, 5, 123456, 0], [1717200060000, 1_000_000, 7, 99]], dtype=np.int64)
+    digits = [0, 3, 2, 8]
+    expected = [
+        list(row) for row in zip(*(format_units(table[:, k], digits[k]) for k in range(4)), strict=True)
+    ]
+    assert expected[0] == ["1717200000000", "0.005", "1234.56", "0.00000000"]
+    assert format_table(table, digits) == expected
+    assert json.loads(format_table_json(table, digits)) == expected
+    negative = table.copy()
+    negative[1, 1] = -1234
+    assert format_table(negative, digits)[1][1] == "-1.234"
+    assert json.loads(format_table_json(negative, digits)) == format_table(negative, digits)
+    empty = np.zeros((0, 4), dtype=np.int64)
+    assert format_table(empty, digits) == [] and format_table_json(empty, digits) == "[]"

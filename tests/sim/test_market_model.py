@@ -23,7 +23,7 @@ from bybit_research.sim.market.calendar import (
     month_start_ms,
 )
 from bybit_research.sim.market.klines import Interval
-from bybit_research.sim.market.options import black76_greeks, black76_price
+from bybit_research.sim.market.options import black76_greeks, black76_price, smile_iv, smile_iv_array
 
 
 @pytest.fixture(scope="module")
@@ -301,3 +301,70 @@ def test_option_quote_smile(market: Market) -> None:
 def test_exchange_builds_the_market() -> None:
     exchange = make_exchange()
     assert isinstance(exchange.market, Market) and exchange.market.seed == 7
+
+
+def test_smile_stays_bounded_near_expiry_and_in_the_wings() -> None:
+    forward = 60_000.0
+    for t_years in (0.0, 1e-6, 1 / 365 / 24, 1 / 365, 7 / 365, 0.5):
+        for strike in (5_000.0, 30_000.0, 54_000.0, 60_000.0, 66_000.0, 120_000.0, 400_000.0):
+            iv = smile_iv(0.6, forward, strike, t_years)
+            near_the_money = abs(strike / forward - 1.0) <= 0.1
+            assert 0.05 <= iv <= (2.0 if near_the_money else 3.0), (t_years, strike, iv)
+            vector = smile_iv_array(0.6, np.array([forward]), strike, np.array([t_years]))
+            assert vector[0] == pytest.approx(iv, rel=1e-12)
+    # below one day to expiry the smile keeps its one-day shape
+    assert smile_iv(0.6, forward, 40_000.0, 1e-5) == smile_iv(0.6, forward, 40_000.0, 1 / 365)
+
+
+def test_zero_dte_deep_itm_quote_is_plausible() -> None:
+    market = Market(SimConfig(now_ms=NOW_MS))
+    listing = market.instruments("option", NOW_MS)
+    expiry = min(inst.delivery_ms for inst in listing if inst.base_coin == "BTC")
+    now = expiry - 2 * 3_600_000  # two hours before the nearest expiry
+    index = market.index_price("BTC", now)
+    calls = [
+        i for i in listing if i.base_coin == "BTC" and i.delivery_ms == expiry and i.option_type == "Call"
+    ]
+    deep = min(calls, key=lambda inst: inst.strike or 0.0)
+    assert (deep.strike or 0.0) < index * 0.95  # ~7 % in the money with two hours left
+    quote = market.option_quote(deep.symbol, now)
+    assert 0.05 <= quote.mark_iv <= 2.0
+    assert quote.delta > 0.99 and abs(quote.theta) < index * 0.001
+    assert quote.mark_price == pytest.approx(index - (deep.strike or 0.0), rel=0.01)
+
+
+def test_single_prices_agree_with_the_minute_bars() -> None:
+    """Prices read from the day's bare points (no bars built) equal the minute bars' interpolated closes."""
+    from bybit_research.sim.market.bars import _DAY_CACHE
+
+    market = Market(SimConfig(seed=9_041, now_ms=NOW_MS))
+    listing = market.instruments("linear", NOW_MS) + market.instruments("option", NOW_MS)
+    future = next(i for i in listing if i.contract_type == "LinearFutures")
+    day0 = NOW_MS // DAY_MS - 40
+    option = next(i for i in listing if i.category == "option" and i.launch_ms < day0 * DAY_MS)
+    perp = market.instrument("BTCUSDT", "linear")
+    assert perp is not None
+    rng = np.random.default_rng(5)
+    cases = [
+        (perp, "last"),
+        (perp, "mark"),
+        (perp, "index"),
+        (perp, "premium"),
+        (future, "mark"),
+        (option, "mark"),
+    ]
+    for inst, kind in cases:
+        engine = market.engine(inst, kind)
+        source = engine.source
+        times = [(day0 + 3) * DAY_MS + 1439 * 60_000 + 30_000, (day0 + 5) * DAY_MS]
+        times += [int(t) for t in rng.integers(day0 * DAY_MS, (day0 + 10) * DAY_MS, 12)]
+        fast = [engine.price(t) for t in times]  # no bars of these days exist yet for this new seed
+        for t, price in zip(times, fast, strict=True):
+            day, rest = divmod(min(max(t, source.first_ms), source.stop_ms), DAY_MS)  # as price() clamps
+            bars = source.day_bars(day)
+            minute = rest // 60_000
+            opened, closed = int(bars.open[minute]), int(bars.close[minute])
+            fraction = rest % 60_000 / 60_000
+            expected = opened + round((closed - opened) * fraction / source.scale) * source.scale
+            assert price == expected, (inst.symbol, kind, t)
+            assert _DAY_CACHE.get((source.source_id, day)) is not None

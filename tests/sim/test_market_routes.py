@@ -16,6 +16,7 @@ from market_helpers import NOW_MS, call, error_of, make_exchange
 
 from bybit_research.sim.core import ROUTES
 from bybit_research.sim.market.calendar import DAY_MS, HOUR_MS
+from bybit_research.sim.market.risk import first_tier_id
 
 LINEAR_TICKER = set(
     [
@@ -547,10 +548,11 @@ def test_risk_limit_paging(exchange: Any) -> None:
         row["symbol"] for row in call(exchange, "/v5/market/instruments-info", category="linear")["list"]
     ]
     assert symbols == listed and pages == -(-len(listed) // 15)
-    assert len({(row["symbol"], row["id"]) for row in rows}) == len(rows)
+    assert len({row["id"] for row in rows}) == len(rows)  # tier ids are unique across symbols
     btc = [row for row in rows if row["symbol"] == "BTCUSDT"]
+    assert [row["id"] for row in btc] == list(range(btc[0]["id"], btc[0]["id"] + 10))
     assert btc[0] == {
-        "id": 1,
+        "id": first_tier_id("BTCUSDT"),
         "symbol": "BTCUSDT",
         "riskLimitValue": "2000000",
         "maintenanceMargin": "0.005",
@@ -749,3 +751,63 @@ def test_new_delivery_price(exchange: Any) -> None:
     rows = call(exchange, "/v5/market/new-delivery-price", category="option", baseCoin="BTC")["list"]
     assert len(rows) == 50 and set(rows[0]) == {"deliveryPrice", "deliveryTime"}
     assert int(rows[0]["deliveryTime"]) == NOW_MS // DAY_MS * DAY_MS - DAY_MS + 8 * HOUR_MS
+
+
+def test_risk_limit_ids_are_unique_across_symbols_and_categories(exchange: Any) -> None:
+    ids: list[int] = []
+    for category in ("linear", "inverse"):
+        rows, _pages = collect_pages(exchange, "/v5/market/risk-limit", category=category)
+        ids.extend(row["id"] for row in rows)
+    assert len(ids) > 100 and len(set(ids)) == len(ids)
+    inverse = call(exchange, "/v5/market/risk-limit", category="inverse", symbol="BTCUSD")["list"]
+    assert inverse[0]["riskLimitValue"] == "150" and inverse[0]["id"] == first_tier_id("BTCUSD")
+
+
+def test_instruments_by_base_coin_list_linear_and_inverse_together(exchange: Any) -> None:
+    for cat in ("linear", "inverse"):
+        rows = call(exchange, "/v5/market/instruments-info", category=cat, baseCoin="BTC")["list"]
+        symbols = {row["symbol"] for row in rows}
+        assert {"BTCUSDT", "BTCPERP", "BTCUSD"} <= symbols
+        assert {row["settleCoin"] for row in rows} == {"USDT", "USDC", "BTC"}
+        assert {row["contractType"] for row in rows} >= {
+            "LinearPerpetual",
+            "InversePerpetual",
+            "InverseFutures",
+        }
+        assert all(row["baseCoin"] == "BTC" for row in rows)
+    plain = call(exchange, "/v5/market/instruments-info", category="inverse")["list"]
+    assert {row["settleCoin"] for row in plain} != {"USDT"} and all(
+        row["contractType"].startswith("Inverse") for row in plain
+    )
+
+
+def test_option_instrument_statuses_and_spot_paging_parameters(exchange: Any) -> None:
+    default = call(exchange, "/v5/market/instruments-info", category="option")["list"]
+    assert default and {row["status"] for row in default} == {"Trading"}
+    for status in ("PreLaunch", "Delivering"):
+        assert call(exchange, "/v5/market/instruments-info", category="option", status=status)["list"] == []
+    trading = call(exchange, "/v5/market/instruments-info", category="option", status="Trading")["list"]
+    assert [row["symbol"] for row in trading] == [row["symbol"] for row in default]
+    spot = call(exchange, "/v5/market/instruments-info", category="spot")
+    odd = call(exchange, "/v5/market/instruments-info", category="spot", limit="99999", cursor="garbage")
+    assert odd == spot and "nextPageCursor" not in spot
+    assert (
+        error_of(exchange, "/v5/market/instruments-info", category="linear", limit="99999").ret_code == 10001
+    )
+
+
+@pytest.mark.parametrize(
+    "now", [1_690_000_000_000, 1_717_228_740_000, 1_735_000_000_000, 1_752_000_000_000, NOW_MS]
+)
+def test_option_tickers_have_plausible_iv_and_a_24h_range_around_the_last_price(now: int) -> None:
+    exchange = make_exchange(now_ms=now)
+    rows = [
+        row
+        for coin in ("BTC", "ETH")
+        for row in call(exchange, "/v5/market/tickers", now_ms=now, category="option", baseCoin=coin)["list"]
+    ]
+    assert len(rows) > 100
+    for row in rows:
+        assert 0.05 <= float(row["markIv"]) <= 3.0, row
+        low, last, high = (float(row[name]) for name in ("lowPrice24h", "lastPrice", "highPrice24h"))
+        assert low <= last <= high, row

@@ -14,9 +14,6 @@ DEFAULT_LEVERAGE = "5"
 #: Maintenance margin rates of the first risk-limit tier, by base coin.
 MM_RATE = {"BTC": Decimal("0.005"), "ETH": Decimal("0.005")}
 DEFAULT_MM_RATE = Decimal("0.01")
-#: Risk limit of the first tier (USD), reported as riskLimitValue.
-RISK_LIMIT_VALUE = {"BTC": "2000000", "ETH": "1000000"}
-DEFAULT_RISK_LIMIT = "200000"
 
 
 def leverage_of(inst: Instrument) -> str:
@@ -50,7 +47,22 @@ def short_option_margin(
     return max(im, mm), mm
 
 
-def liquidation_price(inst: Instrument, avg: Decimal, direction: int) -> Decimal:
-    """Return an estimate of the liquidation price as if the position were isolated at its leverage."""
-    cushion = 1 / Decimal(leverage_of(inst)) - mm_rate_of(inst)
-    return avg * (1 - cushion) if direction > 0 else avg * (1 + cushion)
+def cross_liquidation_price(
+    inst: Instrument, mark: Decimal, size: Decimal, cushion: Decimal
+) -> Decimal | None:
+    """Return the mark price at which the account would be liquidated through this position (cross margin).
+
+    ``size`` is the signed position size and ``cushion`` the account's margin balance above its maintenance
+    margin, in the position's settle coin. Every other position and balance is held fixed, so the price is
+    where this position's further loss eats the whole cushion: a long's liquidation price is below the mark
+    and a short's above it. ``None`` when no positive price gets there (Bybit sends ``""``); the mark itself
+    when the cushion is already gone.
+    """
+    if cushion <= 0:
+        return mark
+    if inst.is_inverse:
+        # coin P&L of a move from mark to P is size * (1/mark - 1/P)
+        inverse = 1 / mark + cushion / size
+        return 1 / inverse if inverse > 0 else None
+    price = mark - cushion / size
+    return price if price > 0 else None

@@ -7,15 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ..market import Market, OptionQuote
-from .margin import (
-    DEFAULT_RISK_LIMIT,
-    RISK_LIMIT_VALUE,
-    futures_margin,
-    leverage_of,
-    liquidation_price,
-    short_option_margin,
-)
+from ..market import Instrument, Market, OptionQuote
+from ..market.risk import tier_of
+from .margin import cross_liquidation_price, futures_margin, leverage_of, short_option_margin
 from .numbers import ZERO, dec, price_dec, q8, s, s8
 from .state import AccountState, PositionState, contract_value, is_session_settled, price_pnl
 
@@ -77,8 +71,32 @@ def open_views(
     return views
 
 
-def position_row(view: PositionView, portfolio_margin: bool) -> dict[str, Any]:
-    """Return one ``/v5/position/list`` row (PM mode blanks leverage, liqPrice and position IM/MM)."""
+def break_even_price(inst: Instrument, pos: PositionState) -> Decimal | None:
+    """Return the price at which closing the position (taker fee) leaves its realised P&L at zero.
+
+    Linear (reference): ``(entry x qty - realised) / (qty - |qty| x fee)`` with signed ``qty``. Inverse, the
+    same balance in coin terms: ``qty x (1/entry - 1/P) - |qty| x fee / P + realised = 0`` gives
+    ``P = (qty + |qty| x fee) / (qty / entry + realised)``. ``fee`` is ``max(taker rate, 0.055 %)``. ``None``
+    when no positive price breaks even.
+    """
+    signed, held = pos.size, abs(pos.size)
+    if inst.is_inverse:
+        numerator, denominator = signed + held * BREAK_EVEN_FEE, signed / pos.avg + pos.cur_realised
+    else:
+        numerator, denominator = pos.avg * signed - pos.cur_realised, signed - held * BREAK_EVEN_FEE
+    if denominator == 0 or numerator / denominator <= 0:
+        return None
+    return numerator / denominator
+
+
+def position_row(
+    view: PositionView, portfolio_margin: bool, cushion: Decimal | None = None
+) -> dict[str, Any]:
+    """Return one ``/v5/position/list`` row (PM mode blanks leverage, liqPrice and position IM/MM).
+
+    ``cushion`` is the account's margin balance above its maintenance margin in the position's settle coin;
+    the (cross margin) liquidation price is derived from it, and left blank without it.
+    """
     pos, inst = view.pos, view.pos.inst
     held, direction = abs(pos.size), pos.direction
     is_option = inst.category == "option"
@@ -88,20 +106,19 @@ def position_row(view: PositionView, portfolio_margin: bool) -> dict[str, Any]:
             greeks[name] = s8(getattr(view.quote, name) * float(pos.size))
     break_even = ""
     if held and not is_option:
-        signed = pos.size
-        cost = pos.avg * signed - pos.cur_realised if inst.category != "inverse" else None
-        if cost is not None:
-            break_even = s8(cost / (signed - held * BREAK_EVEN_FEE))
+        price = break_even_price(inst, pos)
+        break_even = "" if price is None else s8(price)
     liq = ""
-    if held and not is_option and not portfolio_margin:
-        liq = s(price_dec(float(liquidation_price(inst, pos.avg, direction)), inst.tick_size))
+    if held and not is_option and not portfolio_margin and cushion is not None:
+        price = cross_liquidation_price(inst, view.mark, pos.size, cushion)
+        liq = "" if price is None else s(price_dec(float(price), inst.tick_size))
     margin_im = "" if portfolio_margin else s8(view.im)
     margin_mm = "" if portfolio_margin else s8(view.mm)
-    risk_limit = RISK_LIMIT_VALUE.get(inst.base_coin, DEFAULT_RISK_LIMIT)
+    tier = None if portfolio_margin or is_option else tier_of(inst, float(view.value))
     return {
         "positionIdx": 0,
-        "riskId": 0 if portfolio_margin or is_option else 1,
-        "riskLimitValue": "0" if portfolio_margin or is_option else risk_limit,
+        "riskId": 0 if tier is None else tier.id,
+        "riskLimitValue": "0" if tier is None else str(tier.limit),
         "symbol": inst.symbol,
         "side": "Buy" if direction > 0 else "Sell" if direction < 0 else "",
         "size": s(held),

@@ -154,8 +154,6 @@ class TradeBooker:
             exec_type=exec_type,
         )
         row["_rid"] = self.ledger.next_rid()
-        row["_order"] = order["orderId"]
-        row["_link"] = order["orderLinkId"]
         self.ledger.executions.append(row)
         return row
 

@@ -128,9 +128,12 @@ def _rate(amount: Decimal, base: Decimal) -> str:
 
 
 def wallet_balance_result(figures: Figures, coin_filter: list[str] | None) -> dict[str, Any]:
-    """Return the ``result`` of ``/v5/account/wallet-balance`` (accountType UNIFIED)."""
+    """Return the ``result`` of ``/v5/account/wallet-balance`` (accountType UNIFIED).
+
+    ``coin_filter`` None lists the coins with a balance; a list (possibly empty) lists exactly those coins.
+    """
     totals = figures.totals
-    if coin_filter:
+    if coin_filter is not None:
         blank = {"coin": "", "_nonzero": False}
         chosen = [
             figures.coins.get(coin) or {**_zero_coin(coin, figures.portfolio), **blank, "coin": coin}

@@ -58,6 +58,11 @@ class DayBars:
 
 #: Shared by all sources: the most recently used days of minute bars.
 _DAY_CACHE: LruCache[tuple[int, int], DayBars] = LruCache(512)
+#: Shared by all sources: the minute points (bar opens and the last close) of days whose bars were not needed,
+#: for single-price look-ups. 2048 days of 1440 int64 hold the demo account's whole history (~24 MB at most).
+_POINT_CACHE: LruCache[tuple[int, int], np.ndarray] = LruCache(2048)
+#: Daily basis nodes of the contracts (one float each).
+_BASIS_NODES: LruCache[tuple[int, int, int], float] = LruCache(200_000)
 _SOURCE_IDS: dict[tuple[str, str, str, int], int] = {}
 
 
@@ -87,7 +92,7 @@ class BarSource:
         self.first_ms = -(-inst.launch_ms // MINUTE_MS) * MINUTE_MS
         self.stop_ms = inst.delivery_ms or 2**62
         self.has_volume = kind == "last"
-        self._nodes: dict[int, float] = {}
+        self._firsts: dict[int, float] = {}
         if kind == "premium":
             self.decimals, self._unit = PREMIUM_DECIMALS, 10.0**-PREMIUM_DECIMALS
         else:
@@ -114,11 +119,11 @@ class BarSource:
 
     # ---------------------------------------------------------------- flavour offsets
     def _basis_node(self, day: int) -> float:
-        node = self._nodes.get(day)
-        if node is None:
-            node = float(keyed_rng(self.seed, self._key, _BASIS, day).standard_normal())
-            self._nodes[day] = node
-        return node
+        # keyed by the instrument, not the flavour: the last and mark sources of a contract share nodes
+        return _BASIS_NODES.get_or_build(
+            (self.seed, self._key, day),
+            lambda: float(keyed_rng(self.seed, self._key, _BASIS, day).standard_normal()),
+        )
 
     def basis(self, times: np.ndarray) -> np.ndarray:
         """Return the relative basis of the flavour at ``times`` (ms): premium of perps, carry of futures."""
@@ -138,16 +143,40 @@ class BarSource:
         rng = keyed_rng(self.seed, self._key, _NOISE, _KIND_KEYS[self.kind], day)
         return rng.standard_normal((4, MINUTES_PER_DAY))
 
-    def _offsets(self, day: int, draws: np.ndarray) -> np.ndarray:
-        times = day * DAY_MS + _MINUTE_TIMES
+    def _first_noise(self, day: int) -> float:
+        """Return the first noise draw of ``day`` (remembered: the previous day's last point needs it)."""
+        first = self._firsts.get(day)
+        if first is None:
+            first = float(
+                keyed_rng(self.seed, self._key, _NOISE, _KIND_KEYS[self.kind], day).standard_normal()
+            )
+            self._firsts[day] = first
+        return first
+
+    def _values(self, day: int, noise_row: np.ndarray | None, *, with_last: bool = True) -> np.ndarray:
+        """Return the unrounded prices at the minute starts of ``day`` given its 1440 noise draws.
+
+        With ``with_last`` there are 1441: the last is the next day's first point, so its noise is the first
+        draw of the next day's generator; without it, the 1440 points of the day itself.
+        """
+        count = MINUTES_PER_DAY + 1 if with_last else MINUTES_PER_DAY
+        times = day * DAY_MS + _MINUTE_TIMES[:count]
+        coin_logs = self.path.minute_logs(day)[:count]
+        if self.inst.contract_type == "Option":
+            return self.option_marks(times, coin_logs)
         offsets = self.basis(times)
         if self.kind != "index":
-            # the day's last point is the next day's first: the first draw of the next day's generator
-            following = keyed_rng(
-                self.seed, self._key, _NOISE, _KIND_KEYS[self.kind], day + 1
-            ).standard_normal()
-            offsets = offsets + self._noise * np.append(draws[0], following)
-        return offsets
+            assert noise_row is not None
+            self._firsts[day] = float(noise_row[0])
+            noise = np.append(noise_row, self._first_noise(day + 1)) if with_last else noise_row
+            offsets = offsets + self._noise * noise
+        if self.kind == "premium":
+            return offsets
+        return np.exp(coin_logs + offsets)
+
+    def _ticks(self, values: np.ndarray) -> np.ndarray:
+        ticks = np.maximum(np.rint(values / self._unit), 1 if self.kind != "premium" else -(2**40))
+        return ticks.astype(np.int64) * self.scale
 
     def option_marks(self, times: np.ndarray, coin_logs: np.ndarray) -> np.ndarray:
         """Return option mark prices at ``times`` given the coin's log prices there (vectorised Black-76)."""
@@ -174,15 +203,34 @@ class BarSource:
         """Return the 1441 integer prices at the minute starts of ``day`` (last = next day's first)."""
         if draws is None:
             draws = self._draws(day)
-        coin_logs = self.path.minute_logs(day)
-        if self.inst.contract_type == "Option":
-            values = self.option_marks(day * DAY_MS + _MINUTE_TIMES, coin_logs)
-        elif self.kind == "premium":
-            values = self._offsets(day, draws)
-        else:
-            values = np.exp(coin_logs + self._offsets(day, draws))
-        ticks = np.maximum(np.rint(values / self._unit), 1 if self.kind != "premium" else -(2**40))
-        return ticks.astype(np.int64) * self.scale
+        return self._ticks(self._values(day, draws[0]))
+
+    def point_pair(self, day: int, minute: int) -> tuple[int, int]:
+        """Return the integer prices at the start and end of minute ``minute`` of ``day``.
+
+        Equal to the minute bar's open and close, but read from the day's cached points (see
+        :data:`_POINT_CACHE`) unless the day's bars are cached already: single prices on hundreds of days
+        (what the demo account asks for) stay cheap and leave the bar cache to the candle pages.
+        """
+        cached = _DAY_CACHE.get((self.source_id, day))
+        if cached is not None:
+            return int(cached.open[minute]), int(cached.close[minute])
+        points = _POINT_CACHE.get_or_build((self.source_id, day), lambda: self._bare_points(day))
+        if minute + 1 < MINUTES_PER_DAY:
+            return int(points[minute]), int(points[minute + 1])
+        # the day's last point is the next day's first
+        return int(points[minute]), self.point_pair(day + 1, 0)[0]
+
+    def _bare_points(self, day: int) -> np.ndarray:
+        """The first 1440 of :meth:`points`, drawing only the noise row (the day generator's first 1440
+        normals)."""
+        noise_row = None
+        if self.kind != "index" and self.inst.contract_type != "Option":
+            rng = keyed_rng(self.seed, self._key, _NOISE, _KIND_KEYS[self.kind], day)
+            noise_row = rng.standard_normal(MINUTES_PER_DAY)
+        points = self._ticks(self._values(day, noise_row, with_last=False))
+        points.flags.writeable = False
+        return points
 
     def day_bars(self, day: int) -> DayBars:
         """Return the minute bars of ``day`` (cached; computed directly from keyed draws)."""

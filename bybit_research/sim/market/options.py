@@ -90,12 +90,22 @@ def black76_greeks(
     return {"delta": delta, "gamma": gamma, "vega": vega, "theta": theta}
 
 
+#: Shortest time to expiry (years) the smile's shape sees: one day. Closer to expiry the option still decays
+#: to intrinsic through Black-76's own ``t``, but the smile stops steepening (real short-dated IVs stay
+#: bounded).
+SMILE_MIN_T = 1.0 / 365.0
+#: Standardised log-moneyness ``ln(K/F) / sqrt(t)`` beyond which the wings stay flat.
+SMILE_MAX_MONEYNESS = 8.0
+#: Bounds of the smile's implied volatility (fractions).
+SMILE_MIN_IV, SMILE_MAX_IV = 0.05, 3.0
+
+
 def smile_iv(base_vol: float, forward: float, strike: float, t_years: float) -> float:
     """Return the implied volatility of the synthetic smile.
 
-    A skewed parabola in log-moneyness whose curvature grows as expiry approaches, on a term structure that
-    rises
-    slightly for short expiries (as crypto smiles usually do).
+    A skewed parabola in standardised log-moneyness on a term structure that rises slightly for short
+    expiries (as crypto smiles usually do). The shape sees at least :data:`SMILE_MIN_T` to expiry and
+    moneyness capped at :data:`SMILE_MAX_MONEYNESS` (flat wings), so the smile stays bounded near expiry.
 
     Parameters
     ----------
@@ -109,19 +119,20 @@ def smile_iv(base_vol: float, forward: float, strike: float, t_years: float) -> 
     Returns
     -------
     float
-        Implied volatility as a fraction, at least 0.05.
+        Implied volatility as a fraction, in ``[SMILE_MIN_IV, SMILE_MAX_IV]``.
     """
-    t = max(t_years, 1.0 / 365.0 / 24.0)
+    t = max(t_years, SMILE_MIN_T)
     moneyness = math.log(strike / forward) / math.sqrt(t)
+    moneyness = min(max(moneyness, -SMILE_MAX_MONEYNESS), SMILE_MAX_MONEYNESS)
     term = 1.0 + 0.08 / math.sqrt(t * 12.0 + 0.25)
-    skew = -0.035 * moneyness
-    curvature = 0.045 * moneyness * moneyness
-    return max(0.05, base_vol * term + skew + curvature)
+    iv = base_vol * term - 0.035 * moneyness + 0.045 * moneyness * moneyness
+    return min(max(iv, SMILE_MIN_IV), SMILE_MAX_IV)
 
 
 def smile_iv_array(base_vol: float, forward: np.ndarray, strike: float, t_years: np.ndarray) -> np.ndarray:
     """Vectorised :func:`smile_iv` over arrays of forwards and times to expiry."""
-    t = np.maximum(t_years, 1.0 / 365.0 / 24.0)
-    moneyness = np.log(strike / forward) / np.sqrt(t)
+    t = np.maximum(t_years, SMILE_MIN_T)
+    moneyness = np.clip(np.log(strike / forward) / np.sqrt(t), -SMILE_MAX_MONEYNESS, SMILE_MAX_MONEYNESS)
     term = 1.0 + 0.08 / np.sqrt(t * 12.0 + 0.25)
-    return np.maximum(0.05, base_vol * term - 0.035 * moneyness + 0.045 * moneyness * moneyness)
+    iv = base_vol * term - 0.035 * moneyness + 0.045 * moneyness * moneyness
+    return np.clip(iv, SMILE_MIN_IV, SMILE_MAX_IV)

@@ -52,6 +52,14 @@ class LruCache(Generic[K, V]):
         self._items: OrderedDict[K, V] = OrderedDict()
         self._lock = threading.Lock()
 
+    def get(self, key: K) -> V | None:
+        """Return the cached value of ``key`` (marking it recently used), or None."""
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
     def get_or_build(self, key: K, build: Callable[[], V]) -> V:
         """Return the cached value of ``key``, building (outside the lock) and storing it when missing."""
         with self._lock:
@@ -90,7 +98,7 @@ class CoinPath:
         self.sigma_day = annual_vol / math.sqrt(365.0)
         self.sigma_minute = self.sigma_day / math.sqrt(MINUTES_PER_DAY)
         self._segments: LruCache[int, np.ndarray] = LruCache(64)
-        self._minutes: LruCache[int, np.ndarray] = LruCache(256)
+        self._minutes: LruCache[int, np.ndarray] = LruCache(400)  # > the demo account's 200-day history
 
     def _anchor(self, index: int) -> float:
         draw = keyed_rng(self._seed, self._key, _ANCHOR, index).standard_normal()
