@@ -196,7 +196,10 @@ def test_option_chain(client: MarketClient) -> None:
     keys = list(zip(chain["expiry"], chain["strike"], chain["option_type"] != "Call", strict=True))
     assert keys == sorted(keys)
     calls = chain[chain["option_type"] == "Call"]
-    assert (calls["delta"] > 0).all() and (chain[chain["option_type"] == "Put"]["delta"] < 0).all()
+    puts = chain[chain["option_type"] == "Put"]
+    # far out-of-the-money deltas print as zero at 8 decimals
+    assert (calls["delta"] >= 0).all() and (puts["delta"] <= 0).all()
+    assert (calls["delta"] > 0).mean() > 0.5 and (puts["delta"] < 0).mean() > 0.5
     assert chain.loc["BTC-16JUN24-170000-C", "strike"] == 170000.0
     one = client.option_chain("BTC", expiry="16JUN24")
     assert set(one["expiry_code"]) == {"16JUN24"} and 0 < len(one) < len(chain)
