@@ -21,7 +21,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check bybit_research tests bench
 	$(BIN)/ruff format --check bybit_research tests bench
-	$(BIN)/mypy bybit_research
+	$(BIN)/mypy bybit_research bench
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
