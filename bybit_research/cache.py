@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -198,14 +199,26 @@ def _file_size(file: Path) -> int:
     return sum(os.path.getsize(f"{file}{s}") for s in _SIDE_FILES if os.path.exists(f"{file}{s}"))
 
 
+#: ``older_than`` as text: a number and a unit (``"7d"``, ``"12h"``, ``"30min"``, ``"90s"``, ``"2w"``)
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(s|min|h|d|w)")
+_UNIT_SECONDS = {"s": 1, "min": 60, "h": 3600, "d": 86_400, "w": 604_800}
+
+
 def _cutoff(older_than: Any) -> datetime:
+    if isinstance(older_than, str):
+        duration = _DURATION.fullmatch(older_than.strip().lower())
+        if duration is None:
+            raise ValueError(f"older_than must be a duration such as '7d', '12h' or '30min': {older_than!r}")
+        return datetime.now(UTC) - timedelta(seconds=float(duration[1]) * _UNIT_SECONDS[duration[2]])
     if isinstance(older_than, datetime):
         return older_than if older_than.tzinfo else older_than.replace(tzinfo=UTC)
     if isinstance(older_than, timedelta):
         return datetime.now(UTC) - older_than
     if isinstance(older_than, int | float) and not isinstance(older_than, bool) and older_than >= 0:
         return datetime.now(UTC) - timedelta(seconds=older_than)
-    raise ValueError(f"older_than must be seconds, a timedelta or a datetime, got {older_than!r}")
+    raise ValueError(
+        f"older_than must be seconds, a duration string ('7d'), a timedelta or a datetime, got {older_than!r}"
+    )
 
 
 def _delete_files(file: Path) -> None:
@@ -216,7 +229,7 @@ def _delete_files(file: Path) -> None:
 
 def clear(
     endpoint: str | None = None,
-    older_than: float | timedelta | datetime | None = None,
+    older_than: float | str | timedelta | datetime | None = None,
     *,
     path: str | os.PathLike[str] | None = None,
     backend: BaseCache | None = None,
@@ -228,8 +241,8 @@ def clear(
     endpoint
         Only answers of this path (``"/v5/market/kline"``); ``None`` for all.
     older_than
-        Only answers stored before this: seconds or ``timedelta`` ago, or an absolute ``datetime`` (naive =
-        UTC).
+        Only answers stored before this: seconds, a duration string (``"7d"``, ``"12h"``) or ``timedelta``
+        ago, or an absolute ``datetime`` (naive = UTC).
     path, backend
         The cache to act on (see the module docstring).
 
@@ -280,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     clear_parser = sub.add_parser("clear", help="remove cached answers")
     clear_parser.add_argument("--endpoint", help="only this V5 path, e.g. /v5/market/kline")
     clear_parser.add_argument(
-        "--older-than", type=float, metavar="SECONDS", help="only answers older than this"
+        "--older-than", metavar="AGE", help="only answers older than this: seconds, or a duration (7d, 12h)"
     )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     path = args.path or default_cache_path()
@@ -288,7 +301,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "info":
             print(info(path=path))
         else:
-            removed = clear(args.endpoint, args.older_than, path=path)
+            older_than = args.older_than
+            if older_than is not None and older_than.replace(".", "", 1).isdigit():
+                older_than = float(older_than)
+            removed = clear(args.endpoint, older_than, path=path)
             print(f"removed {removed} cached answers from {path}")
     except (CacheCorruptError, CacheUnavailableError, ValueError) as exc:
         print(f"bybit-research cache: {exc}", file=sys.stderr)

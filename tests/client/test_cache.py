@@ -203,6 +203,7 @@ def test_info_and_clear(make_client, cache_file) -> None:
 
     assert br_cache.clear(older_than=3600, path=cache_file) == 0
     assert br_cache.clear(endpoint="/v5/market/instruments-info", path=cache_file) == 1
+    assert br_cache.clear(older_than="7d", path=cache_file) == 0
     assert br_cache.clear(older_than=timedelta(0), path=cache_file) == 3
     assert br_cache.info(path=cache_file).entries == 0
     client.get(KLINE, PARAMS)
@@ -210,7 +211,9 @@ def test_info_and_clear(make_client, cache_file) -> None:
     with pytest.raises(ValueError, match="V5 path"):
         br_cache.clear(endpoint="kline", path=cache_file)
     with pytest.raises(ValueError, match="older_than"):
-        br_cache.clear(older_than="yesterday", path=cache_file)  # type: ignore[arg-type]
+        br_cache.clear(older_than="yesterday", path=cache_file)
+    with pytest.raises(ValueError, match="duration such as '7d'"):
+        br_cache.clear(older_than="-1d", path=cache_file)
 
 
 def test_cli_info_and_clear(make_client, cache_file, capsys) -> None:
@@ -370,3 +373,16 @@ def test_cheap_info_counts_without_reading_entries(make_client, cache_file, monk
     assert cheap.bytes > 0 and cheap.location == full.location == str(cache_file)  # file size (WAL varies)
     assert cheap.endpoints == {} and full.endpoints[KLINE].entries == 3
     assert br_cache.clear(path=cache_file) == 4  # clearing everything reads no entry either
+
+
+def test_cache_command_line(make_client, cache_file, capsys) -> None:
+    client = make_client(Recorder(counting), cache=True, cache_path=cache_file)
+    client.fetch(KLINE, PARAMS, expire_after=NEVER_EXPIRE)
+    assert br_cache.main(["--path", str(cache_file), "info"]) == 0
+    assert "1 entries" in capsys.readouterr().out
+    assert br_cache.main(["--path", str(cache_file), "clear", "--older-than", "7d"]) == 0
+    assert "removed 0 cached answers" in capsys.readouterr().out
+    assert br_cache.main(["--path", str(cache_file), "clear", "--older-than", "0"]) == 0
+    assert "removed 1 cached answers" in capsys.readouterr().out
+    assert br_cache.main(["--path", str(cache_file), "clear", "--older-than", "soon"]) == 1
+    assert "duration such as '7d'" in capsys.readouterr().err
