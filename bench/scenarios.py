@@ -24,14 +24,20 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def ours(base_url: str, start_ms: int, end_ms: int, cache_path: str | None) -> int:
+def ours(base_url: str, start_ms: int, end_ms: int, cache_path: str | None, concurrency: int = 10) -> int:
     """bybit_research: one call, aligned pages fetched concurrently through the cache."""
     import bybit_research as br
 
-    client = br.Client(base_url=base_url, cache_path=cache_path, cache=cache_path is not None)
+    cache = {"cache_path": cache_path} if cache_path else {"cache": False}
+    client = br.Client(base_url=base_url, concurrency=concurrency, **cache)
     frame = client.klines(SYMBOL, "1", start=start_ms, end=end_ms, category="linear", progress=False)
     client.close()
     return len(frame)
+
+
+def ours_20_in_flight(base_url: str, start_ms: int, end_ms: int, cache_path: str | None) -> int:
+    """The same call with ``Client(concurrency=20)``."""
+    return ours(base_url, start_ms, end_ms, cache_path, concurrency=20)
 
 
 def pybit_loop(base_url: str, start_ms: int, end_ms: int, cache_path: str | None) -> int:
@@ -83,12 +89,14 @@ def ccxt_pagination(base_url: str, start_ms: int, end_ms: int, cache_path: str |
 #: modules each contender needs, imported before its clock starts
 IMPORTS = {
     "ours": ("bybit_research", "bybit_research.client", "bybit_research.market", "pandas"),
+    "ours20": ("bybit_research", "bybit_research.client", "bybit_research.market", "pandas"),
     "pybit": ("pybit.unified_trading", "pandas"),
     "ccxt": ("ccxt", "pandas"),
 }
 
 SCENARIOS: dict[str, Callable[[str, int, int, str | None], int]] = {
     "ours": ours,
+    "ours20": ours_20_in_flight,
     "pybit": pybit_loop,
     "ccxt": ccxt_pagination,
 }

@@ -257,6 +257,9 @@ class Client(MarketMixin):
         ``NO_PROXY`` (httpx ignores them once a transport is built, so the client reads them itself).
     default_expire_after
         Cache expiry (s) of calls that do not pass ``expire_after``.
+    concurrency
+        Requests in flight at once when a call needs many pages (1 to 64; default 10). More hides more
+        latency; the rate limiter still keeps the total under Bybit's IP limit.
     """
 
     def __init__(
@@ -282,8 +285,12 @@ class Client(MarketMixin):
         ip_ban_s: float = DEFAULT_IP_BAN_S,
         limiter: RateLimiter | None = None,
         proxy: str | None = None,
+        concurrency: int = 10,
     ) -> None:
         self.env, self.base_url = resolve_environment(env, base_url)
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or not 1 <= concurrency <= 64:
+            raise ValueError(f"concurrency must be an integer in [1, 64], got {concurrency!r}")
+        self.concurrency = concurrency
         self.recv_window = validate_recv_window(recv_window)
         self.timeout = validate_timeout(timeout)
         if sim_app is not None and self.env != "offline":

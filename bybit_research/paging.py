@@ -7,7 +7,7 @@ candles, which start on Mondays (anchor 1970-01-05). Monthly candles are calenda
 months ``[k*n, (k+1)*n)`` counted from 1970-01. A window wholly in the past never expires; the window reaching
 "now" expires within seconds (both from the endpoint's :class:`~bybit_research.endpoints.CachePolicy`).
 
-Windows are fetched concurrently (``max_workers``, default 10) through the thread-safe client and its rate
+Windows are fetched concurrently (``Client(concurrency=10)``) through the thread-safe client and its rate
 limiter; cursor pages are followed one after the other (passing ``nextPageCursor`` back verbatim); funding
 history pages backwards by ``endTime = oldest - 1``."""
 
@@ -301,11 +301,12 @@ def fetch_windows(
     follow_cursor: bool = False,
     refresh: bool = False,
     progress: bool | None = None,
-    max_workers: int = MAX_WORKERS,
+    max_workers: int | None = None,
 ) -> list[Page]:
     """Fetch independent requests concurrently and return their pages in request order.
 
     With ``follow_cursor`` each request's cursor pages are followed (one after the other) inside its worker.
+    ``max_workers`` defaults to the client's ``concurrency`` (10).
     """
     with progress_bar(len(requests), progress, endpoint) as tick:
 
@@ -316,6 +317,8 @@ def fetch_windows(
             tick()
             return [page]
 
+        if max_workers is None:
+            max_workers = getattr(client, "concurrency", MAX_WORKERS)
         if len(requests) <= 1 or max_workers <= 1:
             batches = [one(r) for r in requests]
         else:

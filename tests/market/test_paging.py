@@ -228,3 +228,31 @@ def test_latest_records_are_asked_without_end_time(fake: Any) -> None:
     )  # fmt: skip
     assert len(pages) == 1 and len(pages[0].rows) == 200
     assert "endTime" not in client.calls[0][1] and seen == [None]
+
+
+def test_client_concurrency_sets_requests_in_flight(fake: Any) -> None:
+    active, peak = [0], [0]
+    lock = threading.Lock()
+
+    def handler(path: str, params: dict[str, Any]) -> dict[str, Any]:
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.02)
+        with lock:
+            active[0] -= 1
+        return {"list": [[str(params["start"]), "1", "1", "1", "1", "1", "1"]]}
+
+    client = fake(handler)
+    client.concurrency = 3
+    fetch_windows(client, endpoint("kline"), [PageRequest({"start": i}) for i in range(24)], progress=False)
+    assert peak[0] == 3
+
+
+def test_client_concurrency_is_checked() -> None:
+    from bybit_research.client import Client
+
+    for bad in (0, 65, 2.5, True):
+        with pytest.raises(ValueError, match=r"concurrency must be an integer in \[1, 64\]"):
+            Client(env="offline", cache=False, concurrency=bad)  # type: ignore[arg-type]
+    assert Client(env="offline", cache=False, concurrency=20).concurrency == 20
