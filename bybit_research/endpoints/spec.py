@@ -153,8 +153,6 @@ class Endpoint:
         Allowed ``category`` values; empty when the endpoint takes no category.
     default_category
         Category used when none is given; ``None`` with non-empty ``categories`` means it is required.
-    send_category
-        Whether ``category`` is sent as a request parameter.
     auth
         Private (signed) endpoint.
     paging
@@ -186,7 +184,6 @@ class Endpoint:
     path: str
     categories: tuple[str, ...] = ()
     default_category: str | None = None
-    send_category: bool = True
     auth: bool = False
     paging: Paging = Paging.NONE
     shape: Shape = Shape.LIST

@@ -81,7 +81,6 @@ PRIVATE_ENDPOINT_LIMITS: dict[str, int] = {
 }
 #: budget of private endpoints missing from the table
 DEFAULT_PRIVATE_LIMIT = 10
-BYBIT_IP_LIMIT = 600
 BYBIT_IP_WINDOW_S = 5.0
 LIMIT_EXCEEDED = 10006
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import bisect
 import threading
 from collections import OrderedDict
-from typing import Any
 
 import numpy as np
 
@@ -157,7 +156,3 @@ class DemoAccount:
             while len(self._figures) > 16:
                 self._figures.popitem(last=False)
         return found
-
-    def describe(self) -> dict[str, Any]:
-        """Return a short summary (for logs and debugging)."""
-        return {"uid": self.uid, "seed": self.config.seed, "margin_mode": self.margin_mode}

@@ -8,11 +8,8 @@ time.
 
 from __future__ import annotations
 
-import math
 import threading
 from dataclasses import dataclass
-
-import numpy as np
 
 from ..core import SimConfig
 from .bars import BarSource
@@ -181,8 +178,3 @@ class Market:
             theta=greeks["theta"],
             t_years=t_years,
         )
-
-    def realized_closes(self, coin: str, times: np.ndarray) -> np.ndarray:
-        """Return the coin's USD path price at each of ``times`` (ms), unrounded."""
-        path = self.paths[coin]
-        return np.array([math.exp(path.log_at(int(t))) for t in times])

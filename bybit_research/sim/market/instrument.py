@@ -41,11 +41,6 @@ class Instrument:
         """True for coin-margined contracts (volume in USD contracts, turnover in the base coin)."""
         return self.category == "inverse"
 
-    @property
-    def is_dated(self) -> bool:
-        """True for futures and options (contracts with a delivery time)."""
-        return self.delivery_ms > 0
-
     def rng_key(self) -> int:
         """A stable integer identifying the symbol in random-number keys."""
         return zlib.crc32(f"{self.category}:{self.symbol}".encode())
