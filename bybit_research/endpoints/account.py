@@ -5,11 +5,9 @@ Only the table is here; the account layer's functions are built on these entries
 
 from __future__ import annotations
 
-from .market import DAY_MS
 from .spec import (
     BOOL,
     FLOAT,
-    HISTORY,
     INT,
     SECONDS,
     STR,
@@ -17,10 +15,10 @@ from .spec import (
     Endpoint,
     IndexKind,
     LimitRange,
-    Paging,
     Schema,
     Shape,
     floats,
+    private_history,
 )
 from .trading import (
     CLOSED_PNL,
@@ -97,17 +95,12 @@ FEE_RATE = Endpoint(
     cache=SECONDS,
 )
 
-TRANSACTION_LOG = Endpoint(
+TRANSACTION_LOG = private_history(
     name="transaction-log",
     path="/v5/account/transaction-log",
     categories=_ALL,
-    auth=True,
-    paging=Paging.SLIDING,
     limits={"*": LimitRange(1, 50, 20)},
-    time_params=("startTime", "endTime"),
     index="transactionTime",
-    index_kind=IndexKind.TIME,
-    unique_index=False,
     schemas={
         "*": {
             "id": STR,
@@ -128,20 +121,14 @@ TRANSACTION_LOG = Endpoint(
             "extraFees": STR,
         }
     },
-    cache=HISTORY,
-    max_span_ms=7 * DAY_MS,
+    window_days=7,
 )
 
-BORROW_HISTORY = Endpoint(
+BORROW_HISTORY = private_history(
     name="borrow-history",
     path="/v5/account/borrow-history",
-    auth=True,
-    paging=Paging.SLIDING,
     limits={"*": LimitRange(1, 50, 20)},
-    time_params=("startTime", "endTime"),
     index="createdTime",
-    index_kind=IndexKind.TIME,
-    unique_index=False,
     schemas={
         "*": {
             "currency": STR,
@@ -150,8 +137,7 @@ BORROW_HISTORY = Endpoint(
             **floats("borrowAmount", "unrealisedLoss", "freeBorrowedAmount"),
         }
     },
-    cache=HISTORY,
-    max_span_ms=30 * DAY_MS,
+    window_days=30,
 )
 
 COLLATERAL_INFO = Endpoint(
@@ -185,17 +171,12 @@ COIN_GREEKS = Endpoint(
     cache=SECONDS,
 )
 
-DELIVERY_RECORD = Endpoint(
+DELIVERY_RECORD = private_history(
     name="delivery-record",
     path="/v5/asset/delivery-record",
     categories=_DERIVATIVES,
-    auth=True,
-    paging=Paging.SLIDING,
     limits={"*": LimitRange(1, 50, 20)},
-    time_params=("startTime", "endTime"),
     index="deliveryTime",
-    index_kind=IndexKind.TIME,
-    unique_index=False,
     schemas={
         "*": {
             "deliveryTime": TIME,
@@ -204,22 +185,16 @@ DELIVERY_RECORD = Endpoint(
             **floats("position", "entryPrice", "deliveryPrice", "strike", "fee", "deliveryRpl"),
         }
     },
-    cache=HISTORY,
-    max_span_ms=30 * DAY_MS,
+    window_days=30,
 )
 
-SETTLEMENT_RECORD = Endpoint(
+SETTLEMENT_RECORD = private_history(
     name="settlement-record",
     path="/v5/asset/settlement-record",
     categories=("linear",),
     default_category="linear",
-    auth=True,
-    paging=Paging.SLIDING,
     limits={"*": LimitRange(1, 50, 20)},
-    time_params=("startTime", "endTime"),
     index="createdTime",
-    index_kind=IndexKind.TIME,
-    unique_index=False,
     schemas={
         "*": {
             "symbol": STR,
@@ -228,8 +203,7 @@ SETTLEMENT_RECORD = Endpoint(
             "createdTime": TIME,
         }
     },
-    cache=HISTORY,
-    max_span_ms=30 * DAY_MS,
+    window_days=30,
 )
 
 ACCOUNT_ENDPOINTS: tuple[Endpoint, ...] = (

@@ -29,6 +29,7 @@ __all__ = [
     "Schema",
     "Shape",
     "floats",
+    "private_history",
 ]
 
 # Column kinds of the V5 fields (a nested object is described by a nested schema mapping instead of a kind).
@@ -258,6 +259,29 @@ class Endpoint:
         if category is not None and category in self.schemas:
             return self.schemas[category]
         return self.schemas.get("*", {})
+
+
+#: one day in ms (the history windows are whole days)
+_DAY_MS = 86_400_000
+
+
+def private_history(*, window_days: int, **fields: Any) -> Endpoint:
+    """A signed history endpoint of the "7-day rule" family (reference section 5).
+
+    Paged in sliding ``startTime``/``endTime`` windows of ``window_days`` with a cursor inside each, indexed
+    by its time field with repeated times kept, closed windows cached for good. ``fields`` are the remaining
+    :class:`Endpoint` fields (name, path, categories, limits, index, schemas, ...).
+    """
+    return Endpoint(
+        auth=True,
+        paging=Paging.SLIDING,
+        time_params=("startTime", "endTime"),
+        index_kind=IndexKind.TIME,
+        unique_index=False,
+        cache=HISTORY,
+        max_span_ms=window_days * _DAY_MS,
+        **fields,
+    )
 
 
 def floats(*names: str) -> Schema:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from .market import DAY_MS
 from .spec import (
     BOOL,
     FLOAT,
-    HISTORY,
     INT,
     OBJECT,
     SECONDS,
@@ -18,6 +16,7 @@ from .spec import (
     Paging,
     Schema,
     floats,
+    private_history,
 )
 
 _ALL = ("spot", "linear", "inverse", "option")
@@ -64,17 +63,12 @@ POSITION_LIST = Endpoint(
     cache=SECONDS,
 )
 
-CLOSED_PNL = Endpoint(
+CLOSED_PNL = private_history(
     name="closed-pnl",
     path="/v5/position/closed-pnl",
     categories=("linear", "inverse"),
-    auth=True,
-    paging=Paging.SLIDING,
     limits={"*": LimitRange(1, 100, 50)},
-    time_params=("startTime", "endTime"),
     index="updatedTime",
-    index_kind=IndexKind.TIME,
-    unique_index=False,
     schemas={
         "*": {
             "symbol": STR,
@@ -92,22 +86,16 @@ CLOSED_PNL = Endpoint(
             "updatedTime": TIME,
         }
     },
-    cache=HISTORY,
-    max_span_ms=7 * DAY_MS,
+    window_days=7,
 )
 
-CLOSED_POSITIONS = Endpoint(
+CLOSED_POSITIONS = private_history(
     name="get-closed-positions",
     path="/v5/position/get-closed-positions",
     categories=("option",),
     default_category="option",
-    auth=True,
-    paging=Paging.SLIDING,
     limits={"*": LimitRange(1, 100, 50)},
-    time_params=("startTime", "endTime"),
     index="closeTime",
-    index_kind=IndexKind.TIME,
-    unique_index=False,
     schemas={
         "*": {
             "symbol": STR,
@@ -119,21 +107,15 @@ CLOSED_POSITIONS = Endpoint(
             **floats("avgEntryPrice", "totalPnl"),
         }
     },
-    cache=HISTORY,
-    max_span_ms=7 * DAY_MS,
+    window_days=7,
 )
 
-EXECUTION_LIST = Endpoint(
+EXECUTION_LIST = private_history(
     name="execution/list",
     path="/v5/execution/list",
     categories=_ALL,
-    auth=True,
-    paging=Paging.SLIDING,
     limits={"*": LimitRange(1, 100, 50)},
-    time_params=("startTime", "endTime"),
     index="execTime",
-    index_kind=IndexKind.TIME,
-    unique_index=False,
     schemas={
         "*": {
             "symbol": STR,
@@ -159,8 +141,7 @@ EXECUTION_LIST = Endpoint(
             "extraFees": STR,
         }
     },
-    cache=HISTORY,
-    max_span_ms=7 * DAY_MS,
+    window_days=7,
 )
 
 _ORDER: Schema = {
@@ -215,18 +196,12 @@ ORDER_REALTIME = Endpoint(
     schemas={"*": _ORDER},
     cache=SECONDS,
 )
-ORDER_HISTORY = Endpoint(
+ORDER_HISTORY = private_history(
     name="order/history",
     path="/v5/order/history",
     categories=_ALL,
-    auth=True,
-    paging=Paging.SLIDING,
     limits={"*": LimitRange(1, 50, 20)},
-    time_params=("startTime", "endTime"),
     index="createdTime",
-    index_kind=IndexKind.TIME,
-    unique_index=False,
     schemas={"*": _ORDER},
-    cache=HISTORY,
-    max_span_ms=7 * DAY_MS,
+    window_days=7,
 )
