@@ -42,6 +42,7 @@ from .config import (
 )
 from .errors import (
     AuthenticationError,
+    CacheMissError,
     NetworkError,
     ServerError,
     error_for_http_status,
@@ -51,7 +52,13 @@ from .errors import (
 from .market import MarketMixin
 from .transports import RateLimiter, RetryPolicy, build_stack, shared_ip_budget
 from .transports._common import ACCOUNT, AUTH, EXPIRE_AFTER, FROM_CACHE, REFRESH, envelope, ret_code
-from .transports.cache import DEFAULT_EXPIRE_AFTER, DO_NOT_CACHE, open_sqlite_cache, validate_expire_after
+from .transports.cache import (
+    DEFAULT_EXPIRE_AFTER,
+    DO_NOT_CACHE,
+    CacheTransport,
+    open_sqlite_cache,
+    validate_expire_after,
+)
 from .transports.ratelimit import DEFAULT_IP_BAN_S
 
 __all__ = ["Client", "Reply", "build_query", "get_default_client", "set_default_client"]
@@ -352,6 +359,7 @@ class Client(MarketMixin):
             cache_private=cache_private,
             offline_only=self.offline_only,
         )
+        self._cache = stack if isinstance(stack, CacheTransport) else None
         self._http = httpx.Client(
             transport=stack,
             timeout=httpx.Timeout(self.timeout),
@@ -408,6 +416,47 @@ class Client(MarketMixin):
         CacheMissError
             Offline-only mode and the answer is not cached.
         """
+        path, request = self._request(path, params, auth, expire_after, refresh)
+        try:
+            response = self._http.send(request)
+        except httpx.TransportError as exc:
+            raise NetworkError(None, f"no answer after retries ({type(exc).__name__}: {exc})", path) from exc
+        return _reply(path, response, self._api_key)
+
+    def fetch_cached(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        auth: bool = False,
+        expire_after: float | None = None,
+    ) -> Reply | None:
+        """Return the answer :meth:`fetch` would serve from the cache, or ``None`` if it needs the network.
+
+        Nothing is sent and no rate-limit token is taken: paged calls look up all their pages this way first,
+        then fetch only the missing ones concurrently. Arguments and errors as for :meth:`fetch`.
+        """
+        path, request = self._request(path, params, auth, expire_after, False)
+        if self._cache is None:
+            if self.offline_only:
+                raise CacheMissError(None, "offline-only mode without a cache", path)
+            return None
+        answer = self._cache.cached_answer(request)
+        return None if answer is None else _reply(path, answer, self._api_key)
+
+    @property
+    def _api_key(self) -> str | None:
+        return self._credentials.api_key if self._credentials else None
+
+    def _request(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None,
+        auth: bool,
+        expire_after: float | None,
+        refresh: bool,
+    ) -> tuple[str, httpx.Request]:
+        """Validate the arguments and build the GET request (not signed yet: signing happens per attempt)."""
         path = _validate_path(path)
         query = build_query(params)
         expiry = validate_expire_after(expire_after)
@@ -419,12 +468,7 @@ class Client(MarketMixin):
                 raise AuthenticationError(None, f"the private endpoint {_MISSING_CREDENTIALS}", path)
             extensions[ACCOUNT] = self._credentials.fingerprint
         url = f"{self.base_url}{path}?{query}" if query else f"{self.base_url}{path}"
-        request = self._http.build_request("GET", url, extensions=extensions)
-        try:
-            response = self._http.send(request)
-        except httpx.TransportError as exc:
-            raise NetworkError(None, f"no answer after retries ({type(exc).__name__}: {exc})", path) from exc
-        return _reply(path, response, self._credentials.api_key if self._credentials else None)
+        return path, self._http.build_request("GET", url, extensions=extensions)
 
     def close(self) -> None:
         """Close connections, and the cache backend unless it was passed in."""

@@ -264,6 +264,15 @@ def _get(client: Fetcher, endpoint: Endpoint, request: PageRequest, refresh: boo
     return Page(request, reply, endpoint)
 
 
+def _cached(client: Fetcher, endpoint: Endpoint, request: PageRequest) -> Page | None:
+    """The page served from the client's cache without any request, when the client can tell (else None)."""
+    lookup = getattr(client, "fetch_cached", None)
+    if lookup is None:
+        return None
+    reply = lookup(endpoint.path, request.params, auth=endpoint.auth, expire_after=request.expire_after)
+    return None if reply is None else Page(request, reply, endpoint)
+
+
 def _cursor_of(page: Page) -> str:
     result = page.reply.result
     cursor = result.get("nextPageCursor") if isinstance(result, dict) else None
@@ -306,7 +315,8 @@ def fetch_windows(
     """Fetch independent requests concurrently and return their pages in request order.
 
     With ``follow_cursor`` each request's cursor pages are followed (one after the other) inside its worker.
-    ``max_workers`` defaults to the client's ``concurrency`` (10).
+    Pages the client's cache holds are looked up first, without requests or threads; only the others are
+    fetched, ``max_workers`` (default: the client's ``concurrency``, 10) at a time.
     """
     with progress_bar(len(requests), progress, endpoint) as tick:
 
@@ -317,14 +327,25 @@ def fetch_windows(
             tick()
             return [page]
 
+        batches: list[list[Page] | None] = [None] * len(requests)
+        if not follow_cursor and not refresh:
+            for position, request in enumerate(requests):
+                cached = _cached(client, endpoint, request)
+                if cached is not None:
+                    batches[position] = [cached]
+                    tick()
+        missing = [position for position, batch in enumerate(batches) if batch is None]
         if max_workers is None:
             max_workers = getattr(client, "concurrency", MAX_WORKERS)
-        if len(requests) <= 1 or max_workers <= 1:
-            batches = [one(r) for r in requests]
+        if len(missing) <= 1 or max_workers <= 1:
+            for position in missing:
+                batches[position] = one(requests[position])
         else:
-            with ThreadPoolExecutor(max_workers=min(max_workers, len(requests))) as pool:
-                batches = list(pool.map(one, requests))
-    return [page for batch in batches for page in batch]
+            with ThreadPoolExecutor(max_workers=min(max_workers, len(missing))) as pool:
+                fetched = pool.map(one, [requests[position] for position in missing])
+                for position, batch in zip(missing, fetched, strict=True):
+                    batches[position] = batch
+    return [page for batch in batches if batch is not None for page in batch]
 
 
 def fetch_backwards(

@@ -183,28 +183,47 @@ class CacheTransport(httpx.BaseTransport):
         return key
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        answer, key = self._consult(request)
+        if answer is not None:
+            return answer
+        response = self._forward(request)
+        if key is not None and response.status_code == 200 and ret_code(response) == 0:
+            self._store(key, request, response, self._expiry(request))
+        return response
+
+    def cached_answer(self, request: httpx.Request) -> httpx.Response | None:
+        """Return what :meth:`handle_request` would answer from the cache alone, or ``None`` when it would ask
+        the network (a miss, an expired entry, ``refresh``, or a request that is not cached).
+
+        Raises
+        ------
+        CacheMissError
+            Offline-only mode and the answer is not cached (as :meth:`handle_request` would).
+        """
+        return self._consult(request)[0]
+
+    def _expiry(self, request: httpx.Request) -> float:
         expire_after = request.extensions.get(EXPIRE_AFTER)
-        if expire_after is None:
-            expire_after = self.default_expire_after
+        return self.default_expire_after if expire_after is None else expire_after
+
+    def _consult(self, request: httpx.Request) -> tuple[httpx.Response | None, str | None]:
+        """Return the cached answer to serve (or None), and the key to store a fresh answer under (None when
+        the answer must not be stored)."""
+        expire_after = self._expiry(request)
         private = bool(request.extensions.get(AUTH))
         cacheable = request.method == "GET" and (self.cache_private or not private)
         if not cacheable or (expire_after == DO_NOT_CACHE and not self.offline_only):
             if self.offline_only:
                 raise self._miss(request, "private requests are not cached (cache_private=False)")
-            return self._forward(request)
-
+            return None, None
         key = self.cache_key(request)
         if self.offline_only or not request.extensions.get(REFRESH):
             cached = self._lookup(key)
             if cached is not None and (self.offline_only or not cached.is_expired):
-                return to_httpx_response(cached, request)
+                return to_httpx_response(cached, request), key
             if self.offline_only:
                 raise self._miss(request, "not in the cache")
-
-        response = self._forward(request)
-        if expire_after != DO_NOT_CACHE and response.status_code == 200 and ret_code(response) == 0:
-            self._store(key, request, response, expire_after)
-        return response
+        return None, (key if expire_after != DO_NOT_CACHE else None)
 
     def _forward(self, request: httpx.Request) -> httpx.Response:
         response = buffered(self.inner.handle_request(request))

@@ -386,3 +386,32 @@ def test_cache_command_line(make_client, cache_file, capsys) -> None:
     assert "removed 1 cached answers" in capsys.readouterr().out
     assert br_cache.main(["--path", str(cache_file), "clear", "--older-than", "soon"]) == 1
     assert "duration such as '7d'" in capsys.readouterr().err
+
+
+def test_fetch_cached_answers_only_from_the_cache(make_client, cache_file) -> None:
+    recorder = Recorder(counting)
+    client = make_client(recorder, cache=True, cache_path=cache_file)
+    assert client.fetch_cached(KLINE, PARAMS, expire_after=NEVER_EXPIRE) is None
+    fetched = client.fetch(KLINE, PARAMS, expire_after=NEVER_EXPIRE)
+    cached = client.fetch_cached(KLINE, PARAMS, expire_after=NEVER_EXPIRE)
+    assert cached is not None and cached.from_cache is True
+    assert cached.result == fetched.result and cached.time_ms == fetched.time_ms
+    assert client.fetch_cached(KLINE, PARAMS, expire_after=DO_NOT_CACHE) is None
+    assert client.fetch_cached(KLINE, {**PARAMS, "symbol": "ETHUSDT"}) is None
+    assert recorder.count == 1  # lookups never reach the network
+
+
+def test_fetch_cached_skips_expired_and_uncached_clients(make_client, cache_file) -> None:
+    recorder = Recorder(counting)
+    client = make_client(recorder, cache=True, cache_path=cache_file)
+    client.fetch(KLINE, PARAMS, expire_after=0.05)
+    time.sleep(0.1)
+    assert client.fetch_cached(KLINE, PARAMS, expire_after=0.05) is None
+    assert make_client(recorder).fetch_cached(KLINE, PARAMS) is None  # cache=False
+    offline = make_client(recorder, cache=True, cache_path=cache_file, offline_only=True)
+    assert offline.fetch_cached(KLINE, PARAMS) is not None  # offline-only serves expired answers
+    with pytest.raises(CacheMissError, match="not in the cache"):
+        offline.fetch_cached(KLINE, {**PARAMS, "symbol": "ETHUSDT"})
+    with pytest.raises(ValueError):
+        client.fetch_cached("v5/market/kline")
+    assert recorder.count == 1
