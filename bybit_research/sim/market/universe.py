@@ -170,76 +170,84 @@ class Universe:
 
     def _build_perpetuals(self) -> None:
         for number, spec in enumerate(COINS):
-            self._add(
-                Instrument(
-                    f"{spec.coin}USDT",
-                    "linear",
-                    spec.coin,
-                    "USDT",
-                    "USDT",
-                    "LinearPerpetual",
-                    date_ms(spec.launch),
-                    0,
-                    spec.funding_interval,
-                    spec.tick,
-                    spec.qty,
-                    spec.qty,
-                    None,
-                    None,
-                    "Trading",
-                    symbol_id=1 + number,
-                    volume_step=spec.qty,
-                    max_leverage=spec.max_leverage,
-                )
+            self._perpetual(
+                f"{spec.coin}USDT",
+                "linear",
+                spec.coin,
+                "USDT",
+                date_ms(spec.launch),
+                spec.funding_interval,
+                spec.tick,
+                spec.qty,
+                symbol_id=1 + number,
+                max_leverage=spec.max_leverage,
             )
+        specs = {spec.coin: spec for spec in COINS}
         for number, coin in enumerate(USDC_PERP_COINS):
-            spec = next(s for s in COINS if s.coin == coin)
-            self._add(
-                Instrument(
-                    f"{coin}PERP",
-                    "linear",
-                    coin,
-                    "USDC",
-                    "USDC",
-                    "LinearPerpetual",
-                    date_ms(USDC_PERP_LAUNCH),
-                    0,
-                    480,
-                    spec.tick,
-                    spec.qty,
-                    spec.qty,
-                    None,
-                    None,
-                    "Trading",
-                    symbol_id=200 + number,
-                    volume_step=spec.qty,
-                    max_leverage=spec.max_leverage,
-                )
+            spec = specs[coin]
+            self._perpetual(
+                f"{coin}PERP",
+                "linear",
+                coin,
+                "USDC",
+                date_ms(USDC_PERP_LAUNCH),
+                480,
+                spec.tick,
+                spec.qty,
+                symbol_id=200 + number,
+                max_leverage=spec.max_leverage,
             )
         for number, coin in enumerate(INVERSE_PERP_COINS):
-            spec = next(s for s in COINS if s.coin == coin)
-            self._add(
-                Instrument(
-                    f"{coin}USD",
-                    "inverse",
-                    coin,
-                    "USD",
-                    coin,
-                    "InversePerpetual",
-                    date_ms(INVERSE_LAUNCH[coin]),
-                    0,
-                    480,
-                    INVERSE_TICKS[coin],
-                    "1",
-                    "1",
-                    None,
-                    None,
-                    "Trading",
-                    symbol_id=300 + number,
-                    volume_step="1",
-                    max_leverage=min(spec.max_leverage, 100),
-                )
+            self._perpetual(
+                f"{coin}USD",
+                "inverse",
+                coin,
+                "USD",
+                date_ms(INVERSE_LAUNCH[coin]),
+                480,
+                INVERSE_TICKS[coin],
+                "1",
+                symbol_id=300 + number,
+                max_leverage=min(specs[coin].max_leverage, 100),
             )
+
+    def _perpetual(
+        self,
+        symbol: str,
+        category: str,
+        coin: str,
+        quote: str,
+        launch: int,
+        funding_interval_min: int,
+        tick: str,
+        qty: str,
+        *,
+        symbol_id: int,
+        max_leverage: int,
+    ) -> None:
+        inverse = category == "inverse"
+        self._add(
+            Instrument(
+                symbol,
+                category,
+                coin,
+                quote,
+                coin if inverse else quote,
+                "InversePerpetual" if inverse else "LinearPerpetual",
+                launch,
+                0,
+                funding_interval_min,
+                tick,
+                qty,
+                qty,
+                None,
+                None,
+                "Trading",
+                symbol_id=symbol_id,
+                volume_step=qty,
+                max_leverage=max_leverage,
+            )
+        )
 
     def _build_futures(self) -> None:
         expiries = quarterly_expiries(
