@@ -6,6 +6,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .core import SimConfig
+from .memo import TextMemo
 
 if TYPE_CHECKING:
     from .account import DemoAccount
@@ -31,3 +32,8 @@ class Exchange:
         from .account import DemoAccount
 
         return DemoAccount(self.config, self.market)
+
+    @cached_property
+    def closed_pages(self) -> TextMemo:
+        """JSON texts of kline pages whose candles have all closed (they never change)."""
+        return TextMemo()

@@ -27,19 +27,26 @@ def _klines(exchange: Any, request: Request, kind: str, categories: tuple[str, .
     start, end = time_param(request, "start"), time_param(request, "end")
     rows: list[list[str]] | EncodedJson = []
     if start is None or end is None or start <= end:
+        interval = Interval(code)
         engine = exchange.market.engine(inst, kind)
-        table = engine.candles(Interval(code), request.now_ms, start, end, limit)
-        source = engine.source
-        digits = [0] + [source.decimals] * 4
-        if kind == "last":
-            digits += [source.volume_decimals, source.turnover_decimals]
-        columns = table[:, : len(digits)]
-        # served by the app, the page goes out as JSON text built in one go (the list of lists is the same)
-        rows = (
-            EncodedJson(format_table_json(columns, digits))
-            if request.prefer_encoded
-            else format_table(columns, digits)
-        )
+
+        def table() -> tuple[Any, list[int]]:
+            source = engine.source
+            digits = [0] + [source.decimals] * 4
+            if kind == "last":
+                digits += [source.volume_decimals, source.turnover_decimals]
+            candles = engine.candles(interval, request.now_ms, start, end, limit)
+            return candles[:, : len(digits)], digits
+
+        if not request.prefer_encoded:
+            rows = format_table(*table())
+        elif end is not None and interval.start(interval.index(end) + 1) <= request.now_ms:
+            # every candle of the page has closed: the same text for ever
+            key = (cat, inst.symbol, kind, code, start, end, limit)
+            rows = EncodedJson(exchange.closed_pages.get_or_make(key, lambda: format_table_json(*table())))
+        else:
+            # served by the app, the page goes out as JSON text built in one go (the same list of lists)
+            rows = EncodedJson(format_table_json(*table()))
     return {"category": cat, "symbol": inst.symbol, "list": rows}
 
 
