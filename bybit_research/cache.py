@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from requests_cache import BaseCache, CachedResponse
 from requests_cache.backends.sqlite import SQLiteDict
 
+from .column_store import ColumnStore, SQLiteColumnStore, column_store_for
 from .config import default_cache_path
 from .errors import CacheCorruptError, CacheUnavailableError
 from .transports.cache import DO_NOT_CACHE, NEVER_EXPIRE, cache_error, open_sqlite_cache
@@ -61,7 +62,10 @@ class CacheInfo:
     expired
         Number of answers past their expiry (kept; offline-only mode still serves them).
     endpoints
-        Per endpoint path (``"/v5/market/kline"``): :class:`EndpointUsage`.
+        Per endpoint path (``"/v5/market/kline"``): :class:`EndpointUsage` (answers and stored pages).
+    stored_pages
+        How many of ``entries`` are closed kline-type pages kept as parsed columns (the column store,
+        :mod:`bybit_research.column_store`), which never expire.
     """
 
     location: str
@@ -69,6 +73,7 @@ class CacheInfo:
     bytes: int
     expired: int
     endpoints: dict[str, EndpointUsage] = field(default_factory=dict)
+    stored_pages: int = 0
 
     def to_frame(self) -> pd.DataFrame:
         """One row per endpoint (index ``endpoint``); int64 columns ``entries``, ``bytes``, ``expired``."""
@@ -83,7 +88,8 @@ class CacheInfo:
     def __str__(self) -> str:
         lines = [
             f"cache: {self.location}",
-            f"{self.entries} entries, {self.bytes} bytes, {self.expired} expired",
+            f"{self.entries} entries ({self.stored_pages} of them parsed kline pages), {self.bytes} bytes, "
+            f"{self.expired} expired",
         ]
         lines += [
             f"  {p:<48} {u.entries:>7} entries {u.bytes:>12} bytes" for p, u in sorted(self.endpoints.items())
@@ -117,6 +123,23 @@ def _backend(path: str | os.PathLike[str] | None, backend: BaseCache | None) -> 
         yield opened
     finally:
         opened.close()
+
+
+@contextmanager
+def _columns_of(cache: BaseCache) -> Iterator[ColumnStore | None]:
+    """The column store that goes with ``cache`` (the default client's own when it is that client's)."""
+    from . import client
+
+    default = client._default_client
+    if default is not None and default.cache_backend is cache:
+        yield default.column_store
+        return
+    columns = column_store_for(cache)
+    try:
+        yield columns
+    finally:
+        if isinstance(columns, SQLiteColumnStore):
+            columns.close()
 
 
 def _responses(cache: BaseCache) -> Iterator[CachedResponse]:
@@ -170,15 +193,23 @@ def info(
     CacheUnavailableError
         When the file is locked or otherwise unusable for now.
     """
-    with _backend(path, backend) as cache:
+    with _backend(path, backend) as cache, _columns_of(cache) as columns:
+        stored = columns.usage() if columns is not None else {}
+        stored_pages = sum(u.entries for u in stored.values())
         file = _file_of(cache)
         summary = None if per_endpoint else _sqlite_summary(cache)
         if summary is not None:
             entries, body_bytes, expired = summary
             size = _file_size(file) if file is not None else body_bytes
             location = str(file) if file is not None else repr(cache)
-            return CacheInfo(location=location, entries=entries, bytes=size, expired=expired)
-        usage_of: dict[str, list[int]] = {}
+            return CacheInfo(
+                location=location,
+                entries=entries + stored_pages,
+                bytes=size,
+                expired=expired,
+                stored_pages=stored_pages,
+            )
+        usage_of: dict[str, list[int]] = {p: [u.entries, u.bytes, 0] for p, u in stored.items()}
         for response in _responses(cache):
             usage = usage_of.setdefault(urlsplit(response.url or "").path, [0, 0, 0])
             usage[0] += 1
@@ -192,6 +223,7 @@ def info(
             bytes=size,
             expired=sum(u.expired for u in endpoints.values()),
             endpoints=endpoints,
+            stored_pages=stored_pages,
         )
 
 
@@ -234,7 +266,7 @@ def clear(
     path: str | os.PathLike[str] | None = None,
     backend: BaseCache | None = None,
 ) -> int:
-    """Remove cached answers and return how many were removed.
+    """Remove cached answers (and stored kline pages) and return how many were removed.
 
     Parameters
     ----------
@@ -256,14 +288,17 @@ def clear(
         raise ValueError(f"endpoint must be a V5 path such as '/v5/market/kline', got {endpoint!r}")
     cutoff = _cutoff(older_than) if older_than is not None else None
     try:
-        with _backend(path, backend) as cache:
+        with _backend(path, backend) as cache, _columns_of(cache) as columns:
+            removed = 0
+            if columns is not None:
+                removed = columns.remove(endpoint, None if cutoff is None else cutoff.timestamp())
             if endpoint is None and cutoff is None:
                 try:
                     count = len(cache.responses)
                     cache.clear()
                 except sqlite3.Error as exc:
                     raise cache_error(cache, exc) from exc
-                return count
+                return count + removed
             # filtering needs each answer's URL and age, so only here is every entry read
             keys = [
                 response.cache_key
@@ -272,7 +307,7 @@ def clear(
                 and (cutoff is None or response.created_at < cutoff)
             ]
             cache.delete(*keys)
-            return len(keys)
+            return len(keys) + removed
     except CacheCorruptError:
         if endpoint is not None or cutoff is not None or backend is not None:
             raise

@@ -15,7 +15,6 @@ import re
 import threading
 from collections.abc import Mapping
 from decimal import Decimal
-from functools import cached_property
 from typing import Any
 from urllib.parse import quote
 
@@ -25,6 +24,7 @@ from requests_cache import BaseCache
 
 from . import __version__
 from .auth import ServerClock, mask_key, resolve_credentials
+from .column_store import SQLiteColumnStore, column_store_for
 from .config import (
     ENV_API_KEY,
     ENV_API_SECRET,
@@ -49,6 +49,7 @@ from .errors import (
     error_for_ret_code,
     scrub_secrets,
 )
+from .lazyattr import lazy_attribute
 from .market import MarketMixin
 from .transports import RateLimiter, RetryPolicy, build_stack, shared_ip_budget
 from .transports._common import ACCOUNT, AUTH, EXPIRE_AFTER, FROM_CACHE, REFRESH, envelope, ret_code
@@ -59,6 +60,7 @@ from .transports.cache import (
     open_sqlite_cache,
     validate_expire_after,
 )
+from .transports.lazy import LazyTransport
 from .transports.ratelimit import DEFAULT_IP_BAN_S
 
 __all__ = ["Client", "Reply", "build_query", "get_default_client", "set_default_client"]
@@ -110,7 +112,7 @@ class Reply:
         if body is not None:
             self.__dict__["body"] = body
 
-    @cached_property
+    @lazy_attribute
     def body(self) -> dict[str, Any]:
         """The whole decoded envelope."""
         decoded = orjson.loads(self.content)
@@ -121,7 +123,7 @@ class Reply:
         """``envelope["result"]``."""
         return self.body.get("result")
 
-    @cached_property
+    @lazy_attribute
     def time_ms(self) -> int | None:
         """The envelope's ``time`` (server ms): read from the end of the body without decoding it."""
         trailing = _TRAILING_TIME.search(self.content, max(0, len(self.content) - 64))
@@ -135,6 +137,10 @@ class Reply:
 
 
 def _encode_value(name: str, value: object) -> str:
+    if type(value) is str:  # the common cases first: abstract-class checks are slow
+        return value
+    if type(value) is int:
+        return str(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, numbers.Integral):
@@ -175,8 +181,16 @@ def build_query(params: Mapping[str, Any] | None) -> str:
         value = params[name]
         if value is None:
             continue
-        parts.append(f"{quote(name, safe='')}={quote(_encode_value(name, value), safe='-_.~')}")
+        parts.append(f"{_quoted(name, '')}={_quoted(_encode_value(name, value), '-_.~')}")
     return "&".join(parts)
+
+
+#: RFC 3986 unreserved characters, which ``quote`` never encodes: most names and values are only these
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+def _quoted(text: str, safe: str) -> str:
+    return text if _UNRESERVED.fullmatch(text) else quote(text, safe=safe)
 
 
 def _offline_host(sim_app: Any) -> str | None:
@@ -322,6 +336,8 @@ class Client(MarketMixin):
         self._credentials = resolve_credentials(self.env, api_key, api_secret, rsa_private_key)
         self.cache_backend = _open_backend(cache, cache_path, self.env)
         self._owns_backend = self.cache_backend is not None and not isinstance(cache, BaseCache)
+        #: parsed columns of closed kline-type pages, next to the request cache (None without one)
+        self.column_store = column_store_for(self.cache_backend) if self.cache_backend is not None else None
         if self.offline_only and self.cache_backend is None:
             raise ValueError("offline_only needs a cache (cache=False was given)")
 
@@ -334,10 +350,13 @@ class Client(MarketMixin):
             # simulated data depend on the simulator's settings: keep cache keys of different settings apart
             self.base_url = _offline_host(sim_app) or self.base_url
         self.proxy = None if transport is not None else proxy_for(self.base_url, proxy)
-        network = transport or httpx.HTTPTransport(
-            retries=0,
-            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
-            proxy=self.proxy,
+        proxy_url = self.proxy
+        network = transport or LazyTransport(
+            lambda: httpx.HTTPTransport(
+                retries=0,
+                limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+                proxy=proxy_url,
+            )
         )
         self.clock = ServerClock()
         if limiter is not None:
@@ -444,6 +463,11 @@ class Client(MarketMixin):
         answer = self._cache.cached_answer(request)
         return None if answer is None else _reply(path, answer, self._api_key)
 
+    def page_url(self, path: str, params: Mapping[str, Any] | None = None) -> str:
+        """The URL :meth:`fetch` requests for ``path`` and ``params`` (the column store's key of a page)."""
+        query = build_query(params)
+        return f"{self.base_url}{path}?{query}" if query else f"{self.base_url}{path}"
+
     @property
     def _api_key(self) -> str | None:
         return self._credentials.api_key if self._credentials else None
@@ -473,6 +497,8 @@ class Client(MarketMixin):
     def close(self) -> None:
         """Close connections, and the cache backend unless it was passed in."""
         self._http.close()
+        if isinstance(self.column_store, SQLiteColumnStore):
+            self.column_store.close()
         if self._owns_backend and self.cache_backend is not None:
             self.cache_backend.close()
 

@@ -318,7 +318,7 @@ def build_frame(endpoint: Endpoint, rows: Sequence[Any], category: str | None = 
 def ascending_order(ms: np.ndarray, unique: bool) -> np.ndarray | None:
     """Return the positions that sort ``ms`` ascending (stably; the last of equal values when ``unique``), or
     None when the order is already right."""
-    if len(ms) == 0:
+    if len(ms) == 0 or bool(np.all(ms[1:] > ms[:-1])):
         return None
     order = np.argsort(ms, kind="stable")
     if unique:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .endpoints import Endpoint, IndexKind
 from .frames import build_frame, is_numeric_rows, snake
-from .frames_raw import blocks_of, frame_from_blocks
+from .frames_raw import blocks_of, frame_from_blocks, frame_from_columns
 from .paging import Page, PageRequest, fetch_cursor, fetch_windows, find_gaps, progress_bar
 
 if TYPE_CHECKING:
@@ -140,6 +140,10 @@ def trim(frame: pd.DataFrame, start: int | None, end: int | None) -> pd.DataFram
     if start is None and end is None:
         return frame
     ms = cast(pd.DatetimeIndex, frame.index).asi8
+    if frame.index.is_monotonic_increasing:  # a slice: no copy of the rows kept
+        first = 0 if start is None else int(np.searchsorted(ms, start, side="left"))
+        stop = len(ms) if end is None else int(np.searchsorted(ms, end, side="left"))
+        return frame if (first, stop) == (0, len(ms)) else frame.iloc[first:stop]
     keep = np.ones(len(ms), dtype=bool)
     if start is not None:
         keep &= ms >= start
@@ -176,15 +180,21 @@ def finish(
 def frame_of(endpoint: Endpoint, pages: Sequence[Page], category: str | None) -> pd.DataFrame:
     """Build the typed frame of all rows of ``pages``.
 
-    Kline-type pages go straight from their raw bytes to float64 columns when the client kept the bytes and
-    the endpoint's rows are all numbers; otherwise (and whenever a page does not look as expected) the decoded
-    rows are converted.
+    Kline-type pages already parsed into columns (read from the column store, or parsed as they arrived) are
+    joined; otherwise they go straight from their raw bytes to float64 columns when the client kept the bytes
+    and the endpoint's rows are all numbers; otherwise (and whenever a page does not look as expected) the
+    decoded rows are converted.
     """
     if pages and is_numeric_rows(endpoint, category):
+        names = [snake(f) for f in endpoint.row_fields[1:]]
+        if all(page.has_columns for page in pages):
+            # parsed already (in the fetching workers, or read from the column store)
+            parts = [page.columns for page in pages]
+            return frame_from_columns(parts, names, endpoint.unique_index, len(names))
         blocks = blocks_of([page.content for page in pages])
         if blocks is not None:
             fields = endpoint.row_fields
-            frame = frame_from_blocks(blocks, fields, [snake(f) for f in fields[1:]], endpoint.unique_index)
+            frame = frame_from_blocks(blocks, fields, names, endpoint.unique_index)
             if frame is not None:
                 return frame
     rows = pages[0].rows if len(pages) == 1 else list(chain.from_iterable(page.rows for page in pages))

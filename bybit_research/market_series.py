@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
+from .column_paging import fetch_column_windows, stored_columns
+from .column_store import Columns
 from .endpoints import Endpoint
 from .endpoints.market import (
     FUNDING_HISTORY,
@@ -22,13 +25,13 @@ from .paging import (
     PageRequest,
     aligned_windows,
     fetch_backwards,
-    fetch_windows,
     find_gaps,
     next_candle,
     server_now_ms,
     step_back,
 )
 from .timeutil import TimeLike, check_range, month_index, month_start_ms, to_ms
+from .transports.cache import NEVER_EXPIRE
 
 __all__ = ["PRICE_FLAVOURS", "SeriesMixin", "kline_endpoint", "plan_series", "window_requests"]
 
@@ -70,18 +73,28 @@ def plan_series(
 
 
 def window_requests(
-    endpoint: Endpoint, base: dict[str, Any], begin: int, stop: int, step: int, page_limit: int, now: int
+    endpoint: Endpoint,
+    base: dict[str, Any],
+    begin: int,
+    stop: int,
+    step: int,
+    page_limit: int,
+    now: int | None,
 ) -> list[PageRequest]:
-    """Return one request per aligned window covering ``[begin, stop)`` (each asks its whole window)."""
+    """Return one request per aligned window covering ``[begin, stop)`` (each asks its whole window).
+
+    Windows starting after ``now`` are left out; ``now=None`` plans every window as if closed (to look them
+    up in the column store before the exchange's time is known).
+    """
     assert endpoint.time_params is not None
     first, last = endpoint.time_params
     return [
         PageRequest(
             {**base, first: w.start, last: w.end - 1, "limit": page_limit},
-            endpoint.cache.expire_after(w.end, now),
+            NEVER_EXPIRE if now is None else endpoint.cache.expire_after(w.end, now),
         )
         for w in aligned_windows(begin, stop, step, page_limit)
-        if w.start <= now
+        if now is None or w.start <= now
     ]
 
 
@@ -111,6 +124,67 @@ def _kline_frame(
     server_ms = max((p.time_ms for p in pages if p.time_ms), default=now)
     frame["closed"] = _closed(frame.index, step, server_ms)  # type: ignore[arg-type]
     return frame
+
+
+def _window_end(request: PageRequest, endpoint: Endpoint) -> int:
+    assert endpoint.time_params is not None
+    return int(request.params[endpoint.time_params[1]]) + 1
+
+
+@dataclass(frozen=True)
+class _KlineQuery:
+    """The checked arguments of one :meth:`SeriesMixin.klines` call."""
+
+    endpoint: Endpoint
+    category: str
+    code: str
+    step: int
+    price: str
+    symbols: list[str]
+    multi: bool
+    start_ms: int | None
+    count: int | None
+
+    def requests(self, begin: int, stop: int, now: int | None) -> list[PageRequest]:
+        """One request per symbol and aligned window of ``[begin, stop)`` (see :func:`window_requests`)."""
+        page_limit = self.endpoint.limit_range(self.category).hi  # type: ignore[union-attr]
+        return [
+            request
+            for name in self.symbols
+            for request in window_requests(
+                self.endpoint,
+                {"category": self.category, "symbol": name, "interval": self.code},
+                begin,
+                stop,
+                self.step,
+                page_limit,
+                now,
+            )
+        ]
+
+    def frame(self, pages: list[Page], begin: int, stop: int, now: int) -> pd.DataFrame:
+        """The finished frame (one symbol) or tidy frame (a list of symbols) of ``pages``."""
+        endpoint, category, step = self.endpoint, self.category, self.step
+        by_symbol: dict[str, list[Page]] = {name: [] for name in self.symbols}
+        for page in pages:
+            by_symbol[page.request.params["symbol"]].append(page)
+        frames = {
+            name: _kline_frame(
+                endpoint, category, by_symbol[name], step, begin, stop, self.start_ms, self.count, now
+            )
+            for name in self.symbols
+        }
+        params = {"category": category, "interval": self.code, "start": begin, "end": stop}
+        params["price"] = self.price
+        if not self.multi:
+            frame = frames[self.symbols[0]]
+            return finish(
+                frame, endpoint, category, {**params, "symbol": self.symbols[0]}, pages, gaps_step_ms=step
+            )
+        tidy = pd.concat(list(frames.values()), keys=self.symbols, names=["symbol", "time"]).swaplevel(0, 1)
+        tidy = tidy.sort_index(level=["time", "symbol"], sort_remaining=False)
+        gaps = {name: find_gaps(cast(pd.DatetimeIndex, f.index).asi8, step) for name, f in frames.items()}
+        return finish(tidy, endpoint, category, {**params, "symbol": self.symbols}, pages, gaps=gaps)
 
 
 class SeriesMixin(FetchingClient):
@@ -179,33 +253,25 @@ class SeriesMixin(FetchingClient):
         start_ms, end_ms = to_ms(start, "start"), to_ms(end, "end")
         check_range(start_ms, end_ms)
         count = check_count(limit)
-        page_limit = endpoint.limit_range(category).hi  # type: ignore[union-attr]
-        default = endpoint.limit_range(category).default  # type: ignore[union-attr]
+        query = _KlineQuery(endpoint, category, code, step, price, symbols, multi, start_ms, count)
 
+        known: dict[str, Columns] | None = None  # stored pages, once looked up
+        if start_ms is not None and end_ms is not None and not refresh:
+            # a range whose pages are all stored needs neither the exchange's time nor any request
+            everything = query.requests(start_ms, end_ms, None)
+            known = stored_columns(self, endpoint, everything)
+            if everything and len(known) == len(everything):
+                pages = fetch_column_windows(self, endpoint, everything, known=known)
+                # every stored window had closed: its end is not after the exchange's "now"
+                return query.frame(pages, start_ms, end_ms, max(_window_end(r, endpoint) for r in everything))
         now = server_now_ms(self)
+        default = endpoint.limit_range(category).default  # type: ignore[union-attr]
         begin, stop = plan_series(start_ms, end_ms, now, step, count, default)
-        requests = []
-        for name in symbols:
-            base = {"category": category, "symbol": name, "interval": code}
-            requests += window_requests(endpoint, base, begin, stop, step, page_limit, now)
-        pages = fetch_windows(self, endpoint, requests, refresh=refresh, progress=progress)
-        by_symbol: dict[str, list[Page]] = {name: [] for name in symbols}
-        for page in pages:
-            by_symbol[page.request.params["symbol"]].append(page)
-        frames = {
-            name: _kline_frame(endpoint, category, by_symbol[name], step, begin, stop, start_ms, count, now)
-            for name in symbols
-        }
-        params = {"category": category, "interval": code, "start": begin, "end": stop, "price": price}
-        if not multi:
-            frame = frames[symbols[0]]
-            return finish(
-                frame, endpoint, category, {**params, "symbol": symbols[0]}, pages, gaps_step_ms=step
-            )
-        tidy = pd.concat(list(frames.values()), keys=symbols, names=["symbol", "time"]).swaplevel(0, 1)
-        tidy = tidy.sort_index(level=["time", "symbol"], sort_remaining=False)
-        gaps = {name: find_gaps(cast(pd.DatetimeIndex, f.index).asi8, step) for name, f in frames.items()}
-        return finish(tidy, endpoint, category, {**params, "symbol": symbols}, pages, gaps=gaps)
+        requests = query.requests(begin, stop, now)
+        pages = fetch_column_windows(
+            self, endpoint, requests, refresh=refresh, progress=progress, known=known
+        )
+        return query.frame(pages, begin, stop, now)
 
     def funding_rates(
         self,

@@ -19,15 +19,17 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
+from .column_store import Columns
 from .endpoints import Endpoint
 from .errors import BybitError
 from .frames import rows_of
+from .frames_raw import page_columns
+from .lazyattr import lazy_attribute
 from .timeutil import month_index, month_start_ms, now_ms
 from .transports.cache import DO_NOT_CACHE
 
@@ -91,16 +93,35 @@ class PageRequest:
 
 @dataclass
 class Page:
-    """One answer: the request, the client's ``Reply`` and (decoded on first use) the rows found in it."""
+    """One answer: the request, the client's ``Reply`` and (decoded on first use) the rows found in it.
+
+    A page served from the column store has no reply (``None``), only its ``stored`` columns.
+    """
 
     request: PageRequest
     reply: Any
     endpoint: Endpoint
+    stored: Columns | None = None
 
-    @cached_property
+    @lazy_attribute
     def rows(self) -> list[Any]:
         """The rows of the answer's ``result``, by the endpoint's shape."""
+        if self.reply is None:
+            raise ValueError("a page from the column store has columns, not rows")
         return rows_of(self.endpoint, self.reply.result)
+
+    @lazy_attribute
+    def columns(self) -> Columns:
+        """The rows as columns (kline-type endpoints only): stored ones, or parsed from the answer."""
+        if self.stored is not None:
+            return self.stored
+        category = self.request.params.get("category")
+        return page_columns(self.endpoint, category, self.content, lambda: self.rows)
+
+    @property
+    def has_columns(self) -> bool:
+        """Whether :attr:`columns` is at hand without parsing (stored, or parsed already)."""
+        return self.stored is not None or "columns" in self.__dict__
 
     @property
     def content(self) -> bytes | None:
@@ -110,8 +131,8 @@ class Page:
 
     @property
     def from_cache(self) -> bool:
-        """Whether the answer came from the cache."""
-        return bool(getattr(self.reply, "from_cache", False))
+        """Whether the answer came from the cache (the request cache or the column store)."""
+        return self.stored is not None or bool(getattr(self.reply, "from_cache", False))
 
     @property
     def time_ms(self) -> int | None:
@@ -311,27 +332,37 @@ def fetch_windows(
     refresh: bool = False,
     progress: bool | None = None,
     max_workers: int | None = None,
+    prepare: Callable[[Page], object] | None = None,
 ) -> list[Page]:
     """Fetch independent requests concurrently and return their pages in request order.
 
     With ``follow_cursor`` each request's cursor pages are followed (one after the other) inside its worker.
     Pages the client's cache holds are looked up first, without requests or threads; only the others are
-    fetched, ``max_workers`` (default: the client's ``concurrency``, 10) at a time.
+    fetched, ``max_workers`` (default: the client's ``concurrency``, 10) at a time. ``prepare(page)`` runs on
+    every page (on a fetched one in its worker, to parse it while other requests are still in flight).
     """
+    # pages looked up in the cache and missed are fetched with ``refresh``: the cache is not asked twice
+    looked_up = not follow_cursor and not refresh and hasattr(client, "fetch_cached")
     with progress_bar(len(requests), progress, endpoint) as tick:
 
         def one(request: PageRequest) -> list[Page]:
             if follow_cursor:
-                return fetch_cursor(client, endpoint, request, refresh=refresh, tick=tick)
-            page = _get(client, endpoint, request, refresh)
-            tick()
-            return [page]
+                pages = fetch_cursor(client, endpoint, request, refresh=refresh, tick=tick)
+            else:
+                pages = [_get(client, endpoint, request, refresh or looked_up)]
+                tick()
+            if prepare is not None:
+                for page in pages:
+                    prepare(page)
+            return pages
 
         batches: list[list[Page] | None] = [None] * len(requests)
-        if not follow_cursor and not refresh:
+        if looked_up:
             for position, request in enumerate(requests):
                 cached = _cached(client, endpoint, request)
                 if cached is not None:
+                    if prepare is not None:
+                        prepare(cached)
                     batches[position] = [cached]
                     tick()
         missing = [position for position, batch in enumerate(batches) if batch is None]

@@ -49,6 +49,8 @@ NEVER_EXPIRE = -1
 DO_NOT_CACHE = 0
 #: expiry (s) when neither the caller nor the endpoint table says otherwise
 DEFAULT_EXPIRE_AFTER = 60.0
+#: keys remembered per transport (a few years of 1-minute pages)
+_MAX_REMEMBERED_KEYS = 10_000
 
 
 def validate_expire_after(expire_after: object) -> float | None:
@@ -173,13 +175,23 @@ class CacheTransport(httpx.BaseTransport):
         self.default_expire_after = default_expire_after
         self.cache_private = cache_private
         self.offline_only = offline_only
+        # requests-cache's key normalises the URL, which costs about as much as a page's SQLite read; a paged
+        # call asks for the key of each page twice (looked up first, then stored after fetching)
+        self._keys: dict[tuple[str, str | None], str] = {}
 
     def cache_key(self, request: httpx.Request) -> str:
         """The requests-cache key of ``request`` (plus the account fingerprint for private requests)."""
-        key = create_key(to_prepared_request(request), match_headers=False)
         account = request.extensions.get(ACCOUNT) if request.extensions.get(AUTH) else None
+        url = str(request.url)
+        key = self._keys.get((url, account))
+        if key is not None:
+            return key
+        key = create_key(to_prepared_request(request), match_headers=False)
         if account:
             key = hashlib.blake2b(f"{key}:{account}".encode(), digest_size=8).hexdigest()
+        if len(self._keys) >= _MAX_REMEMBERED_KEYS:
+            self._keys.clear()
+        self._keys[(url, account)] = key
         return key
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:

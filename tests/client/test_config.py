@@ -8,6 +8,7 @@ import pytest
 from bybit_research.client import Client, build_query, get_default_client, set_default_client
 from bybit_research.config import ENVIRONMENTS, default_cache_path, resolve_environment
 from bybit_research.errors import AuthenticationError
+from bybit_research.transports.lazy import LazyTransport
 
 from .conftest import TEST_KEY, TEST_SECRET, Recorder, envelope
 
@@ -210,7 +211,8 @@ def _innermost(client: Client) -> httpx.BaseTransport:
     transport: httpx.BaseTransport = client._http._transport
     while hasattr(transport, "inner"):
         transport = transport.inner
-    return transport
+    assert isinstance(transport, LazyTransport)
+    return transport.transport()
 
 
 def test_proxy_from_argument_or_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -256,3 +258,27 @@ def test_offline_host_depends_on_seed_and_clock() -> None:
     assert len(set(urls)) == 3
     with Client("offline", sim_app=create_app(seed=1, now_ms=1_717_200_000_000), cache=False) as client:
         assert client.base_url == urls[0]  # the same settings find the same cached answers
+
+
+def test_network_transport_is_built_on_the_first_request_only(tmp_path) -> None:
+    built: list[int] = []
+
+    def factory() -> httpx.BaseTransport:
+        built.append(1)
+        return httpx.MockTransport(lambda request: httpx.Response(200, json=envelope({"ok": True})))
+
+    lazy = LazyTransport(factory)
+    assert lazy.built is False
+    with Client(base_url="http://x.test", cache=False, transport=lazy) as client:
+        assert built == []
+        assert client.get("/v5/market/time") == {"ok": True}
+        assert client.get("/v5/market/time") == {"ok": True}
+    assert built == [1] and lazy.built is True
+
+
+def test_a_client_that_sends_nothing_builds_no_network_transport(tmp_path) -> None:
+    with Client("mainnet", cache_path=tmp_path / "c.sqlite") as client:
+        network = client._http._transport
+        while hasattr(network, "inner"):
+            network = network.inner
+        assert isinstance(network, LazyTransport) and network.built is False

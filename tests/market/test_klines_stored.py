@@ -1,0 +1,152 @@
+"""klines through the column store: closed pages parsed once, kept as columns, read back without requests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from requests_cache.backends.filesystem import FileCache
+
+import bybit_research as br
+from bybit_research.errors import CacheMissError
+
+from .conftest import NOW_MS, MarketClient, times
+
+#: 2024-06-01 .. 06-04: three days of minutes in 1000-minute windows, all closed at the simulator's clock
+START, END = "2024-06-01", "2024-06-04"
+WINDOWS = 5  # [06-01 00:00, 06-01 16:40) ... [06-03 18:40, 06-04 11:20): 06-01 is a multiple of 1000 minutes
+
+
+def requests_sent(app: Any) -> int:
+    return sum(app.requests.values())
+
+
+def test_a_stored_range_is_read_back_without_any_request(cached_client: MarketClient, app: Any) -> None:
+    cold = cached_client.klines("BTCUSDT", 1, START, END)
+    assert app.requests["/v5/market/kline"] == WINDOWS and cold.attrs["from_cache"] == 0.0
+    app.reset_counts()
+    warm = cached_client.klines("BTCUSDT", 1, START, END)
+    assert requests_sent(app) == 0  # not even the exchange's time
+    assert warm.attrs["from_cache"] == 1.0 and warm.attrs["pages"] == WINDOWS
+    pd.testing.assert_frame_equal(cold, warm)
+    assert len(warm) == 3 * 1440 and warm["closed"].all()
+    assert str(times(warm).dtype) == "datetime64[ms, UTC]" and times(warm).is_monotonic_increasing
+
+
+def test_a_new_client_on_the_same_file_reads_the_stored_pages(
+    cached_client: MarketClient, app: Any, tmp_path: Path
+) -> None:
+    cold = cached_client.klines("ETHUSDT", 5, START, END, price="mark")
+    app.reset_counts()
+    with MarketClient(env="offline", cache_path=str(tmp_path / "cache.sqlite"), sim_app=app) as other:
+        warm = other.klines("ETHUSDT", 5, START, END, price="mark")
+    assert requests_sent(app) == 0
+    pd.testing.assert_frame_equal(cold, warm)
+    assert list(warm.columns) == ["open", "high", "low", "close", "closed"]
+
+
+def test_closed_pages_are_kept_as_columns_not_as_answers(cached_client: MarketClient) -> None:
+    cached_client.klines("BTCUSDT", 1, START, END)
+    backend = cached_client.cache_backend
+    urls = [response.url for response in backend.filter(valid=True, expired=True)]
+    assert not [url for url in urls if "/v5/market/kline" in url]
+    info = br.cache.info(backend=backend)
+    assert info.stored_pages == WINDOWS
+    usage = info.endpoints["/v5/market/kline"]
+    assert usage.entries == WINDOWS and usage.expired == 0
+    # a header, then the times and six float columns of each whole window of 1000 candles
+    assert usage.bytes == WINDOWS * (24 + 1000 * 8 * 7)
+    assert br.cache.info(backend=backend, per_endpoint=False).stored_pages == WINDOWS
+
+
+def test_the_page_reaching_now_goes_through_the_request_cache(cached_client: MarketClient, app: Any) -> None:
+    now = pd.Timestamp(NOW_MS, unit="ms", tz="UTC")
+    first = cached_client.klines("BTCUSDT", 1, now - pd.Timedelta(hours=30))
+    assert app.requests["/v5/market/kline"] == 2 and not first["closed"].iloc[-1]
+    stored = br.cache.info(backend=cached_client.cache_backend)
+    assert stored.stored_pages == 1  # the closed window; the live one is an answer expiring in seconds
+    assert stored.endpoints["/v5/market/kline"].entries == 2
+    app.reset_counts()
+    again = cached_client.klines("BTCUSDT", 1, now - pd.Timedelta(hours=30))
+    assert app.requests["/v5/market/kline"] == 0 and again.attrs["from_cache"] == 1.0
+    pd.testing.assert_frame_equal(first.drop(columns="closed"), again.drop(columns="closed"))
+
+
+def test_refresh_fetches_and_stores_again(cached_client: MarketClient, app: Any) -> None:
+    cold = cached_client.klines("BTCUSDT", 60, "2024-01-01", "2024-06-01")
+    app.reset_counts()
+    fresh = cached_client.klines("BTCUSDT", 60, "2024-01-01", "2024-06-01", refresh=True)
+    assert app.requests["/v5/market/kline"] == 4 and fresh.attrs["from_cache"] == 0.0
+    pd.testing.assert_frame_equal(cold, fresh)
+    assert br.cache.info(backend=cached_client.cache_backend).stored_pages == 4
+
+
+def test_offline_only_serves_stored_pages_and_refuses_the_others(
+    cached_client: MarketClient, app: Any, tmp_path: Path
+) -> None:
+    cold = cached_client.klines("SOLUSDT", 15, START, END)
+    app.reset_counts()
+    path = str(tmp_path / "cache.sqlite")
+    with MarketClient(env="offline", cache_path=path, sim_app=app, offline_only=True) as offline:
+        pd.testing.assert_frame_equal(cold, offline.klines("SOLUSDT", 15, START, END))
+        with pytest.raises(CacheMissError, match="offline-only"):
+            offline.klines("SOLUSDT", 15, "2024-05-01", "2024-05-02")
+    assert requests_sent(app) == 0
+
+
+def test_clearing_an_endpoint_removes_its_stored_pages(cached_client: MarketClient, app: Any) -> None:
+    cached_client.klines("BTCUSDT", 1, START, END)
+    # one window of 1000 days, which reaches "now": a request-cache answer
+    cached_client.klines("BTCUSDT", "D", "2023-01-01", "2023-02-01", price="index")
+    backend = cached_client.cache_backend
+    assert br.cache.clear(endpoint="/v5/market/kline", backend=backend) == WINDOWS
+    info = br.cache.info(backend=backend)
+    assert "/v5/market/kline" not in info.endpoints and info.stored_pages == 0
+    assert info.endpoints["/v5/market/index-price-kline"].entries == 1
+    app.reset_counts()
+    cached_client.klines("BTCUSDT", 1, START, END)
+    assert app.requests["/v5/market/kline"] == WINDOWS
+
+
+def test_clearing_by_age_and_clearing_everything(cached_client: MarketClient) -> None:
+    cached_client.klines("BTCUSDT", 1, START, END)
+    backend = cached_client.cache_backend
+    assert br.cache.clear(older_than="1h", backend=backend) == 0
+    assert br.cache.info(backend=backend).stored_pages == WINDOWS
+    removed = br.cache.clear(backend=backend)
+    assert removed >= WINDOWS and br.cache.info(backend=backend).stored_pages == 0
+
+
+def test_many_symbols_are_stored_and_read_back_together(cached_client: MarketClient, app: Any) -> None:
+    cold = cached_client.klines(["BTCUSDT", "ETHUSDT"], 30, START, END)
+    app.reset_counts()
+    warm = cached_client.klines(["BTCUSDT", "ETHUSDT"], 30, START, END)
+    assert requests_sent(app) == 0 and warm.attrs["pages"] == 2
+    pd.testing.assert_frame_equal(cold, warm)
+    assert len(warm) == 2 * 3 * 48
+
+
+def test_a_backend_without_a_column_store_gives_the_same_frame(
+    cached_client: MarketClient, app: Any, tmp_path: Path
+) -> None:
+    stored = cached_client.klines("BTCUSDT", 1, START, END)
+    with MarketClient(env="offline", cache=FileCache(str(tmp_path / "files")), sim_app=app) as plain:
+        assert plain.column_store is None
+        first = plain.klines("BTCUSDT", 1, START, END)
+        app.reset_counts()
+        second = plain.klines("BTCUSDT", 1, START, END)
+    assert app.requests["/v5/market/kline"] == 0  # answers from the request cache
+    pd.testing.assert_frame_equal(stored, first)
+    pd.testing.assert_frame_equal(stored, second.assign(closed=second["closed"]))
+
+
+def test_the_in_memory_cache_has_a_memory_column_store(app: Any) -> None:
+    with MarketClient(env="offline", sim_app=app) as client:
+        app.reset_counts()
+        cold = client.klines("BTCUSDT", 1, START, END)
+        warm = client.klines("BTCUSDT", 1, START, END)
+        assert app.requests["/v5/market/kline"] == WINDOWS
+        pd.testing.assert_frame_equal(cold, warm)
+        assert br.cache.info(backend=client.cache_backend).stored_pages == WINDOWS
