@@ -96,9 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     # the exchange's clock stands a day after the range: the year asked is history, as when a researcher asks
     # for last year (a range reaching "now" would refetch its still-open last page on every call)
     app = StatusCounter(
-        sim.create_app(
-            now_ms=end_ms + DAY_MS, latency_ms=args.latency_ms, ip_limit=600, ip_window_ms=5000
-        )
+        sim.create_app(now_ms=end_ms + DAY_MS, latency_ms=args.latency_ms, ip_limit=600, ip_window_ms=5000)
     )
     rows: list[tuple[str, str, str]] = []
     with sim.serve(app=app) as base_url, tempfile.TemporaryDirectory() as tmp:
