@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from requests_cache import BaseCache, CachedResponse
 from requests_cache.backends.sqlite import SQLiteDict
 
-from .column_store import ColumnStore, SQLiteColumnStore, column_store_for
+from .column_store import ColumnStore, SQLiteColumnStore, column_store_for, columns_path
 from .config import default_cache_path
 from .errors import CacheCorruptError, CacheUnavailableError
 from .transports.cache import DO_NOT_CACHE, NEVER_EXPIRE, cache_error, open_sqlite_cache
@@ -58,7 +58,8 @@ class CacheInfo:
     entries
         Number of cached answers.
     bytes
-        Size on disk (database and journal files) for file backends, else the total size of cached bodies.
+        Size on disk (database and journal files, the column store's file included) for file backends, else
+        the total size of cached bodies.
     expired
         Number of answers past their expiry (kept; offline-only mode still serves them).
     endpoints
@@ -227,8 +228,13 @@ def info(
         )
 
 
+def _files_of(file: Path) -> list[str]:
+    """The request cache file, the column store's file next to it, and their journals."""
+    return [f"{base}{suffix}" for base in (file, columns_path(file)) for suffix in _SIDE_FILES]
+
+
 def _file_size(file: Path) -> int:
-    return sum(os.path.getsize(f"{file}{s}") for s in _SIDE_FILES if os.path.exists(f"{file}{s}"))
+    return sum(os.path.getsize(name) for name in _files_of(file) if os.path.exists(name))
 
 
 #: ``older_than`` as text: a number and a unit (``"7d"``, ``"12h"``, ``"30min"``, ``"90s"``, ``"2w"``)
@@ -254,9 +260,9 @@ def _cutoff(older_than: Any) -> datetime:
 
 
 def _delete_files(file: Path) -> None:
-    for suffix in _SIDE_FILES:
-        if os.path.exists(f"{file}{suffix}"):
-            os.unlink(f"{file}{suffix}")
+    for name in _files_of(file):
+        if os.path.exists(name):
+            os.unlink(name)
 
 
 def clear(

@@ -16,12 +16,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
+
 from .column_store import Columns, ColumnStore
 from .endpoints import Endpoint
 from .paging import Page, PageRequest, fetch_windows
 from .transports.cache import DO_NOT_CACHE, NEVER_EXPIRE
 
-__all__ = ["Pipeline", "fetch_column_windows", "stored_columns"]
+__all__ = ["Pipeline", "all_stored", "fetch_column_windows", "stored_columns"]
 
 #: pages parsed and stored together at most (one store transaction each)
 _BATCH = 32
@@ -98,6 +100,49 @@ def stored_columns(client: Any, endpoint: Endpoint, requests: Sequence[PageReque
     return store.get_many(urls, len(endpoint.row_fields) - 1) if urls else {}
 
 
+def all_stored(client: Any, endpoint: Endpoint, requests: Sequence[PageRequest]) -> list[Page] | None:
+    """Return the pages of ``requests`` when every one is a closed page in the column store, else None."""
+    store = _store_of(client)
+    if store is None or not requests or not all(_closed(request) for request in requests):
+        return None
+    urls = [_url(client, endpoint, request) for request in requests]
+    found = store.get_many(urls, len(endpoint.row_fields) - 1)
+    if any(url not in found for url in urls):
+        return None
+    return [
+        Page(request, None, endpoint, stored=found[url]) for request, url in zip(requests, urls, strict=True)
+    ]
+
+
+class _Slots:
+    """One pair of arrays with room for every fetched page, each parsed page copied into its window's slot.
+
+    When every page but the last is full (a long range of history), the pages are consecutive slices and the
+    frame is built from the arrays as they are (:func:`~bybit_research.column_store.joined`), without
+    concatenating half a million rows again.
+    """
+
+    def __init__(self, requests: Sequence[PageRequest], width: int) -> None:
+        self.rows = max((int(request.params.get("limit") or 0) for request in requests), default=0)
+        self.position = {id(request): k for k, request in enumerate(requests)}
+        self.times = np.empty(len(requests) * self.rows, dtype=np.int64)
+        self.values = np.empty((len(requests) * self.rows, width))
+
+    def place(self, page: Page) -> Columns:
+        """Copy the page's columns into its slot and make the page use the copy; return the columns."""
+        columns = page.columns
+        k = self.position.get(id(page.request))
+        rows = len(columns.times)
+        if k is None or rows > self.rows or columns.width != self.values.shape[1]:
+            return columns
+        begin = k * self.rows
+        self.times[begin : begin + rows] = columns.times
+        self.values[begin : begin + rows] = columns.values
+        placed = Columns(self.times[begin : begin + rows], self.values[begin : begin + rows])
+        page.columns = placed
+        return placed
+
+
 def fetch_column_windows(
     client: Any,
     endpoint: Endpoint,
@@ -105,7 +150,6 @@ def fetch_column_windows(
     *,
     refresh: bool = False,
     progress: bool | None = None,
-    known: Mapping[str, Columns] | None = None,
 ) -> list[Page]:
     """Return the pages of ``requests`` in order, each with its ``columns``.
 
@@ -121,14 +165,12 @@ def fetch_column_windows(
         Fetch every page again (and store the closed ones anew).
     progress
         As for :func:`~bybit_research.paging.fetch_windows`.
-    known
-        Columns already read from the store, by URL (to avoid a second query).
     """
     store = _store_of(client)
     urls = [_url(client, endpoint, request) for request in requests] if store is not None else []
     found: Mapping[str, Columns] = {}
     if store is not None and not refresh:
-        found = known if known is not None else stored_columns(client, endpoint, requests)
+        found = stored_columns(client, endpoint, requests)
     pages: list[Page | None] = [
         Page(request, None, endpoint, stored=found[url]) if url in found and _closed(request) else None
         for request, url in zip(requests, urls or [""] * len(requests), strict=True)
@@ -143,10 +185,12 @@ def fetch_column_windows(
         for position in missing
     ]
 
+    slots = _Slots(to_fetch, len(endpoint.row_fields) - 1)
+
     def parse_and_store(batch: list[Page]) -> None:
         closed = {}
         for page in batch:
-            columns = page.columns
+            columns = slots.place(page)
             if store is not None:
                 url = _url(client, endpoint, page.request)
                 if url in to_store:

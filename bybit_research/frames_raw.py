@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from .column_store import Columns
+from .column_store import Columns, joined
 
 if TYPE_CHECKING:
     from .endpoints import Endpoint
@@ -177,7 +177,10 @@ def frame_from_columns(
     """Build the kline frame (ascending ``time`` index, float64 columns) from the columns of all pages."""
     from .frames import ascending_order, time_index
 
-    if parts:
+    together = joined(parts)
+    if together is not None:  # read together from the column store: already one pair of arrays
+        ms, values = together.times, together.values
+    elif parts:
         ms = np.concatenate([part.times for part in parts])
         values = np.concatenate([part.values for part in parts])
     else:

@@ -9,8 +9,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from .column_paging import fetch_column_windows, stored_columns
-from .column_store import Columns
+from .column_paging import all_stored, fetch_column_windows
 from .endpoints import Endpoint
 from .endpoints.market import (
     FUNDING_HISTORY,
@@ -255,22 +254,20 @@ class SeriesMixin(FetchingClient):
         count = check_count(limit)
         query = _KlineQuery(endpoint, category, code, step, price, symbols, multi, start_ms, count)
 
-        known: dict[str, Columns] | None = None  # stored pages, once looked up
         if start_ms is not None and end_ms is not None and not refresh:
             # a range whose pages are all stored needs neither the exchange's time nor any request
             everything = query.requests(start_ms, end_ms, None)
-            known = stored_columns(self, endpoint, everything)
-            if everything and len(known) == len(everything):
-                pages = fetch_column_windows(self, endpoint, everything, known=known)
+            stored = all_stored(self, endpoint, everything)
+            if stored is not None:
                 # every stored window had closed: its end is not after the exchange's "now"
-                return query.frame(pages, start_ms, end_ms, max(_window_end(r, endpoint) for r in everything))
+                return query.frame(
+                    stored, start_ms, end_ms, max(_window_end(r, endpoint) for r in everything)
+                )
         now = server_now_ms(self)
         default = endpoint.limit_range(category).default  # type: ignore[union-attr]
         begin, stop = plan_series(start_ms, end_ms, now, step, count, default)
         requests = query.requests(begin, stop, now)
-        pages = fetch_column_windows(
-            self, endpoint, requests, refresh=refresh, progress=progress, known=known
-        )
+        pages = fetch_column_windows(self, endpoint, requests, refresh=refresh, progress=progress)
         return query.frame(pages, begin, stop, now)
 
     def funding_rates(

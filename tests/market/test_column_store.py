@@ -21,8 +21,10 @@ from bybit_research.column_store import (
     SQLiteColumnStore,
     StoreUsage,
     column_store_for,
+    columns_path,
     decode,
     encode,
+    joined,
     stored_at,
 )
 from bybit_research.errors import CacheCorruptError, CacheUnavailableError
@@ -504,17 +506,25 @@ def test_sqlite_store_from_eight_threads_at_once(sqlite_store: SQLiteColumnStore
 # -- column_store_for ----------------------------------------------------------------------------------------
 
 
-def test_column_store_for_a_sqlite_file_uses_the_same_file(tmp_path: Path) -> None:
+def test_column_store_for_a_sqlite_file_uses_the_file_next_to_it(tmp_path: Path) -> None:
     backend = requests_cache.SQLiteCache(tmp_path / "c.sqlite")
     store = column_store_for(backend)
     assert isinstance(store, SQLiteColumnStore)
     try:
-        assert store.db_path == Path(backend.db_path) == tmp_path / "c.sqlite"
+        assert store.db_path == tmp_path / "c.columns.sqlite" == columns_path(backend.db_path)
+        assert store.cache_path == tmp_path / "c.sqlite"
         store.put_many({f"{KLINE}?x=1": page()})
-        with sqlite3.connect(tmp_path / "c.sqlite") as db:
+        with sqlite3.connect(tmp_path / "c.columns.sqlite") as db:
             assert db.execute("SELECT COUNT(*) FROM page_columns").fetchone() == (1,)
+            assert db.execute("PRAGMA page_size").fetchone() == (65_536,)
     finally:
         store.close()
+
+
+def test_columns_path_names_the_file_next_to_the_cache() -> None:
+    assert columns_path("/c/http_cache.sqlite") == Path("/c/http_cache.columns.sqlite")
+    assert columns_path("/c/cache") == Path("/c/cache.columns")
+    assert columns_path(Path("x.db")) == Path("x.columns.db")
 
 
 def test_column_store_for_the_memory_cache_is_in_memory() -> None:
@@ -561,7 +571,7 @@ def test_column_store_for_another_object_is_none() -> None:
 def test_column_store_for_a_corrupt_file_raises_cache_corrupt_error(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite"
     backend = requests_cache.SQLiteCache(path)
-    path.write_bytes(b"garbage " * 1000)
+    (tmp_path / "c.columns.sqlite").write_bytes(b"garbage " * 1000)
     with pytest.raises(CacheCorruptError, match="It is probably corrupt") as caught:
         column_store_for(backend)
     assert str(path) in str(caught.value)
@@ -572,8 +582,7 @@ def test_column_store_for_a_corrupt_file_raises_cache_corrupt_error(tmp_path: Pa
 def test_column_store_for_an_unopenable_file_raises_cache_unavailable_error(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite"
     backend = requests_cache.SQLiteCache(path)
-    path.unlink()
-    path.mkdir()  # a directory where the file was: SQLite cannot open it
+    (tmp_path / "c.columns.sqlite").mkdir()  # a directory where the file goes: SQLite cannot open it
     with pytest.raises(CacheUnavailableError, match="unable to open database file") as caught:
         column_store_for(backend)
     assert str(path) in str(caught.value)
@@ -687,3 +696,33 @@ def test_lazy_attribute_of_different_instances_computed_in_parallel() -> None:
     first.join(timeout=10)
     assert not first.is_alive() and not second.is_alive()
     assert outcome == {"a saw b": True, "a": "A", "b": "B"}
+
+
+# -- pages read together are joined without a copy ----------------------------------------------------------
+
+
+def test_pages_read_together_are_consecutive_slices_joined_without_a_copy(
+    sqlite_store: SQLiteColumnStore,
+) -> None:
+    urls = [f"{KLINE}?w={i}" for i in range(5)]
+    sqlite_store.put_many({url: page(rows=4, first=i * 240_000) for i, url in enumerate(urls)})
+    found = sqlite_store.get_many(list(reversed(urls)), 2)
+    parts = [found[url] for url in reversed(urls)]  # in the order asked for
+    together = joined(parts)
+    assert together is not None
+    # pages w4, w3, ... w0, each ascending inside
+    assert together.times.tolist() == [(4 - k // 4) * 240_000 + k % 4 * 60_000 for k in range(20)]
+    assert together.values.tolist() == [row for part in parts for row in part.values.tolist()]
+    assert np.shares_memory(together.values, parts[0].values) and together.values.flags.writeable
+    assert joined([found[url] for url in urls]) is None  # not in the order they were read in
+
+
+def test_joined_refuses_pages_that_are_not_one_run_of_the_same_arrays(
+    sqlite_store: SQLiteColumnStore,
+) -> None:
+    sqlite_store.put_many({f"{KLINE}?w={i}": page(first=i) for i in range(3)})
+    found = sqlite_store.get_many([f"{KLINE}?w={i}" for i in range(3)], 2)
+    assert joined([found[f"{KLINE}?w=0"], found[f"{KLINE}?w=2"]]) is None  # a page missing between
+    assert joined([page(), page(first=180_000)]) is None  # separate arrays
+    assert joined([decode(encode(page()), 2)]) is None  # a view of stored bytes (the memory store)
+    assert joined([]) is None

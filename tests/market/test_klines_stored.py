@@ -150,3 +150,48 @@ def test_the_in_memory_cache_has_a_memory_column_store(app: Any) -> None:
         assert app.requests["/v5/market/kline"] == WINDOWS
         pd.testing.assert_frame_equal(cold, warm)
         assert br.cache.info(backend=client.cache_backend).stored_pages == WINDOWS
+
+
+def test_the_column_file_sits_next_to_the_cache_file_and_is_counted(
+    cached_client: MarketClient, tmp_path: Path
+) -> None:
+    cached_client.klines("BTCUSDT", 1, START, END)
+    columns_file = tmp_path / "cache.columns.sqlite"
+    assert columns_file.exists()
+    info = br.cache.info(path=tmp_path / "cache.sqlite")
+    assert info.bytes >= columns_file.stat().st_size + (tmp_path / "cache.sqlite").stat().st_size
+    assert info.bytes >= WINDOWS * 56_000  # the stored pages themselves
+
+
+def test_a_corrupt_column_file_is_named_and_cleared_with_the_cache(app: Any, tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    MarketClient(env="offline", cache_path=str(path), sim_app=app).close()
+    (tmp_path / "c.columns.sqlite").write_bytes(b"not a database " * 500)
+    with pytest.raises(br.errors.CacheCorruptError, match="bybit-research cache clear --path") as caught:
+        MarketClient(env="offline", cache_path=str(path), sim_app=app)
+    assert str(path) in str(caught.value)
+    assert br.cache.clear(path=path) == 0
+    with MarketClient(env="offline", cache_path=str(path), sim_app=app) as client:
+        assert len(client.klines("BTCUSDT", 60, START, END)) == 72
+        assert client.column_store is not None
+
+
+def test_fetched_pages_are_parsed_into_one_pair_of_arrays(cached_client: MarketClient, app: Any) -> None:
+    from bybit_research.column_paging import fetch_column_windows
+    from bybit_research.column_store import joined
+    from bybit_research.market_series import kline_endpoint, window_requests
+
+    endpoint, _ = kline_endpoint("last", "linear")
+    begin, stop = pd.Timestamp(START).value // 10**6, pd.Timestamp(END).value // 10**6
+    base = {"category": "linear", "symbol": "BTCUSDT", "interval": "1"}
+    requests = window_requests(endpoint, base, begin, stop, 60_000, 1000, NOW_MS)
+    pages = fetch_column_windows(cached_client, endpoint, requests)
+    together = joined([page.columns for page in pages])
+    assert together is not None and len(together.times) == WINDOWS * 1000
+    assert (together.times[1:] - together.times[:-1] == 60_000).all()
+    assert together.times[0] == begin and together.values.shape == (WINDOWS * 1000, 6)
+    stored = fetch_column_windows(cached_client, endpoint, requests)  # now from the column store
+    assert all(page.stored is not None for page in stored)
+    again = joined([page.columns for page in stored])
+    assert again is not None
+    assert (again.times == together.times).all() and (again.values == together.values).all()
