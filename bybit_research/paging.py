@@ -359,6 +359,8 @@ def fetch_windows(
         batches: list[list[Page] | None] = [None] * len(requests)
         if looked_up:
             for position, request in enumerate(requests):
+                if request.expire_after == DO_NOT_CACHE:
+                    continue  # never in the cache (offline-only mode refuses it when fetched, the same way)
                 cached = _cached(client, endpoint, request)
                 if cached is not None:
                     if prepare is not None:

@@ -25,6 +25,8 @@ from bybit_research.paging import (
 )
 from bybit_research.timeutil import to_ms
 
+from .conftest import FakeReply
+
 MIN = 60_000
 DAY = 86_400_000
 WEEK = 7 * DAY
@@ -256,3 +258,30 @@ def test_client_concurrency_is_checked() -> None:
         with pytest.raises(ValueError, match=r"concurrency must be an integer in \[1, 64\]"):
             Client(env="offline", cache=False, concurrency=bad)  # type: ignore[arg-type]
     assert Client(env="offline", cache=False, concurrency=20).concurrency == 20
+
+
+def test_cached_pages_are_looked_up_first_and_uncacheable_ones_are_not(fake: Any) -> None:
+    client = fake(lambda path, params: {"list": [[str(params["start"]), "1", "1", "1", "1", "1", "1"]]})
+    looked_up: list[int] = []
+
+    def fetch_cached(path: str, params: dict[str, Any], **kw: Any) -> Any:
+        looked_up.append(params["start"])
+        if params["start"] == 1:  # this one is in the cache
+            return FakeReply({"list": [["1", "9", "9", "9", "9", "9", "9"]]}, from_cache=True)
+        return None
+
+    client.fetch_cached = fetch_cached
+    requests = [
+        PageRequest({"start": 0}, -1.0),
+        PageRequest({"start": 1}, -1.0),
+        PageRequest({"start": 2}, 0.0),
+    ]
+    pages = fetch_windows(client, endpoint("kline"), requests, progress=False)
+    assert looked_up == [0, 1]  # expire_after=DO_NOT_CACHE (0) is never in the cache: not looked up
+    assert [p.rows[0][1] for p in pages] == ["1", "9", "1"] and [p.from_cache for p in pages] == [
+        False,
+        True,
+        False,
+    ]
+    fetched = [(c[1]["start"], c[2]) for c in client.calls]
+    assert fetched == [(0, -1.0), (2, 0.0)]
