@@ -8,6 +8,7 @@ the in-process simulator) and returns a :class:`Reply`; ``Client.get`` returns j
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import math
 import numbers
 import os
@@ -16,7 +17,7 @@ import threading
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
 import orjson
@@ -204,6 +205,32 @@ def _offline_host(sim_app: Any) -> str | None:
     return f"http://sim-seed{seed}-{digest}.offline"
 
 
+def _check_proxy(url: str) -> None:
+    """Raise ``ValueError`` when httpx could not use ``url`` as a proxy (scheme, or socksio missing).
+
+    Messages show the URL without its user and password."""
+    shown = _without_credentials(url)
+    try:
+        scheme = httpx.Proxy(url).url.scheme
+    except ValueError:
+        raise ValueError(
+            f"proxy {shown!r} is not usable: the scheme must be http, https, socks5 or socks5h"
+        ) from None
+    if scheme.startswith("socks") and importlib.util.find_spec("socksio") is None:
+        raise ValueError(
+            f"proxy {shown!r} is a SOCKS proxy, which needs the socksio package (pip install 'httpx[socks]')"
+        )
+
+
+def _without_credentials(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 def _validate_path(path: object) -> str:
     if not isinstance(path, str) or not path.startswith("/v5/") or "?" in path or "#" in path:
         raise ValueError(f"path must be a V5 path starting with '/v5/' and without a query, got {path!r}")
@@ -351,6 +378,8 @@ class Client(MarketMixin):
             self.base_url = _offline_host(sim_app) or self.base_url
         self.proxy = None if transport is not None else proxy_for(self.base_url, proxy)
         proxy_url = self.proxy
+        if proxy_url is not None:
+            _check_proxy(proxy_url)  # now, although the transport is built on the first request
         network = transport or LazyTransport(
             lambda: httpx.HTTPTransport(
                 retries=0,

@@ -114,6 +114,25 @@ def all_stored(client: Any, endpoint: Endpoint, requests: Sequence[PageRequest])
     ]
 
 
+#: a page is stored once the exchange's clock, when it answered, was this far past the window's end
+CLOSED_MARGIN_MS = 60_000
+
+
+def _closed_when_answered(page: Page, endpoint: Endpoint) -> bool:
+    """Whether the answer itself shows its window had closed: the envelope's ``time`` (the exchange's clock
+    when it answered, also for an answer replayed from the request cache) is past the window's end.
+
+    The plan's own "closed" rests on the client's idea of the exchange's time, which falls back to the local
+    clock without a server (offline-only mode): never trusted alone for what is kept for good.
+    """
+    assert endpoint.time_params is not None
+    answered = page.time_ms
+    window_end = page.request.params.get(endpoint.time_params[1])
+    if answered is None or not isinstance(window_end, int):
+        return False
+    return answered >= window_end + 1 + CLOSED_MARGIN_MS
+
+
 class _Slots:
     """One pair of arrays with room for every fetched page, each parsed page copied into its window's slot.
 
@@ -191,7 +210,7 @@ def fetch_column_windows(
         closed = {}
         for page in batch:
             columns = slots.place(page)
-            if store is not None:
+            if store is not None and _closed_when_answered(page, endpoint):
                 url = _url(client, endpoint, page.request)
                 if url in to_store:
                     closed[url] = columns

@@ -7,7 +7,8 @@ matrix) are also stored here, keyed by the page's canonical URL, and a whole ran
 without any parsing.
 
 What is stored: only pages whose window is wholly in the past (``NEVER_EXPIRE`` in the endpoint table's cache
-policy), of endpoints whose rows are a time and numbers (:func:`bybit_research.frames.is_numeric_rows`), and
+policy, and the answer's own ``time`` past the window's end by a minute: the exchange's clock, not ours), of
+endpoints whose rows are a time and numbers (:func:`bybit_research.frames.is_numeric_rows`), and
 only when the request cache itself is in use: for the SQLite backend, the table ``page_columns`` of a file
 next to the cache file (``http_cache.sqlite`` -> ``http_cache.columns.sqlite``, with 64 KB database pages,
 which requests-cache's own file does not have); memory for the in-memory backend.
@@ -19,6 +20,7 @@ followed by the times (int64) and the values (float64, row-major), all little-en
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import struct
@@ -242,27 +244,39 @@ class SQLiteColumnStore:
         self.db_path = Path(db_path)
         #: the request cache this store belongs to: errors name it (clearing it clears this file too)
         self.cache_path = Path(cache_path) if cache_path is not None else self.db_path
+        self._busy_timeout_ms = int(busy_timeout_ms)
         self._lock = threading.Lock()
-        self._connection = sqlite3.connect(self.db_path, isolation_level=None, check_same_thread=False)
+        self._open: sqlite3.Connection | None = self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.db_path, isolation_level=None, check_same_thread=False)
         try:
-            self._connection.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            connection.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
             # pages of 64 KB: a stored page (~56 KB) is one or two database pages instead of fourteen, which
             # makes reading a year back three times faster (only a new file takes the setting)
-            self._connection.execute(f"PRAGMA page_size={_PAGE_SIZE}")
-            self._connection.execute("PRAGMA journal_mode=WAL")
-            self._connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute(f"PRAGMA page_size={_PAGE_SIZE}")
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
             # fold the WAL into the file every 4 MB while pages are written (in the pipeline thread), rather
             # than a whole year's 30 MB when the client closes
-            self._connection.execute(f"PRAGMA wal_autocheckpoint={(4 << 20) // _PAGE_SIZE}")
+            connection.execute(f"PRAGMA wal_autocheckpoint={(4 << 20) // _PAGE_SIZE}")
             # pages are read straight from the mapped file instead of being copied through SQLite's cache
-            self._connection.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")
-            self._connection.execute(
+            connection.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")
+            connection.execute(
                 f"CREATE TABLE IF NOT EXISTS {TABLE} (url TEXT PRIMARY KEY, path TEXT NOT NULL, "
                 "stored_at REAL NOT NULL, value BLOB NOT NULL)"
             )
         except sqlite3.Error:
-            self._connection.close()
+            connection.close()
             raise
+        return connection
+
+    @property
+    def _connection(self) -> sqlite3.Connection:
+        """The connection, opened again after :meth:`close` (as requests-cache does); hold the lock."""
+        if self._open is None:
+            self._open = self._connect()
+        return self._open
 
     def get_many(self, urls: Sequence[str], width: int) -> dict[str, Columns]:
         """Return the stored pages among ``urls`` (see :class:`ColumnStore`).
@@ -313,16 +327,19 @@ class SQLiteColumnStore:
         rows = [(url, _path_of(url), now, encode(columns, now)) for url, columns in pages.items()]
         try:
             with self._lock:
-                self._connection.execute("BEGIN IMMEDIATE")
+                connection = self._connection
+                connection.execute("BEGIN IMMEDIATE")
                 try:
-                    self._connection.executemany(
+                    connection.executemany(
                         f"INSERT OR REPLACE INTO {TABLE} (url, path, stored_at, value) VALUES (?, ?, ?, ?)",
                         rows,
                     )
+                    connection.execute("COMMIT")
                 except BaseException:
-                    self._connection.execute("ROLLBACK")
+                    if connection.in_transaction:
+                        with contextlib.suppress(sqlite3.Error):
+                            connection.execute("ROLLBACK")
                     raise
-                self._connection.execute("COMMIT")
         except sqlite3.Error as exc:
             if is_corruption(exc):
                 raise corrupt_cache_error(_Named(self.cache_path), exc) from exc
@@ -333,6 +350,9 @@ class SQLiteColumnStore:
         try:
             with self._lock:
                 cursor = self._connection.execute(f"DELETE FROM {TABLE}{clauses}", args)
+                if not clauses:
+                    # everything went: give the space back (partial removals leave pages for reuse)
+                    self._connection.execute("VACUUM")
         except sqlite3.Error as exc:
             raise cache_error(_Named(self.cache_path), exc) from exc
         return int(cursor.rowcount)
@@ -347,9 +367,11 @@ class SQLiteColumnStore:
         return {path: StoreUsage(int(entries), int(size)) for path, entries, size in rows}
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection (the next use opens it again)."""
         with self._lock:
-            self._connection.close()
+            if self._open is not None:
+                self._open.close()
+                self._open = None
 
 
 def _where(path: str | None, before: float | None) -> tuple[str, list[Any]]:

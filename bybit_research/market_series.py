@@ -29,10 +29,12 @@ from .paging import (
     server_now_ms,
     step_back,
 )
-from .timeutil import TimeLike, check_range, month_index, month_start_ms, to_ms
+from .timeutil import TimeLike, check_range, month_index, month_start_ms, now_ms, to_ms
 from .transports.cache import NEVER_EXPIRE
 
 __all__ = ["PRICE_FLAVOURS", "SeriesMixin", "kline_endpoint", "plan_series", "window_requests"]
+
+_DAY_MS = 86_400_000
 
 #: ``price=`` of :func:`klines` -> endpoint
 PRICE_FLAVOURS: dict[str, Endpoint] = {
@@ -254,8 +256,9 @@ class SeriesMixin(FetchingClient):
         count = check_count(limit)
         query = _KlineQuery(endpoint, category, code, step, price, symbols, multi, start_ms, count)
 
-        if start_ms is not None and end_ms is not None and not refresh:
-            # a range whose pages are all stored needs neither the exchange's time nor any request
+        if start_ms is not None and end_ms is not None and not refresh and end_ms <= now_ms() + _DAY_MS:
+            # a range whose pages are all stored needs neither the exchange's time nor any request (a range
+            # ending in the future cannot be: its pages are not closed, so do not plan them all)
             everything = query.requests(start_ms, end_ms, None)
             stored = all_stored(self, endpoint, everything)
             if stored is not None:

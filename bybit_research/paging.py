@@ -218,13 +218,13 @@ def server_now_ms(client: Any) -> int:
 
     The first call per client asks ``/v5/market/time`` once (never cached) and teaches the client's clock the
     offset, so that "is this page closed?" is decided by the exchange's clock (the simulator's may be fixed in
-    the past). Without a reachable server (offline-only cache) the local clock is used."""
+    the past). Without a reachable server (offline-only cache, a failed request) the local clock is used and
+    the next call asks again."""
     clock = getattr(client, "clock", None)
     if clock is None or not hasattr(clock, "learn"):
         return now_ms()
     with _synced_lock:
         synced = clock in _synced
-        _synced.add(clock)
     if not synced:
         try:
             sent = now_ms()
@@ -232,8 +232,10 @@ def server_now_ms(client: Any) -> int:
             received = now_ms()
             server = reply.time_ms or int(reply.result["timeSecond"]) * 1000
             clock.learn(int(server), sent, received)
+            with _synced_lock:
+                _synced.add(clock)
         except BybitError:
-            pass
+            pass  # asked again on the next call
     return int(clock.now_ms())
 
 

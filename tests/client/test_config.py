@@ -282,3 +282,24 @@ def test_a_client_that_sends_nothing_builds_no_network_transport(tmp_path) -> No
         while hasattr(network, "inner"):
             network = network.inner
         assert isinstance(network, LazyTransport) and network.built is False
+
+
+@pytest.mark.parametrize(
+    ("proxy", "message"),
+    [
+        ("ftp://user:hunter2@proxy.local:21", "scheme must be http, https, socks5 or socks5h"),
+        ("socks5://user:hunter2@proxy.local:1080", "needs the socksio package"),
+    ],
+)
+def test_an_unusable_proxy_is_refused_when_the_client_is_built(
+    proxy: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(  # as without the optional socksio package
+        importlib.util, "find_spec", lambda name, *a: None if name == "socksio" else real_find_spec(name, *a)
+    )
+    with pytest.raises(ValueError, match=message) as caught:
+        Client("mainnet", cache=False, proxy=proxy)
+    assert "hunter2" not in str(caught.value) and "***@proxy.local" in str(caught.value)

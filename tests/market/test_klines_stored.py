@@ -195,3 +195,85 @@ def test_fetched_pages_are_parsed_into_one_pair_of_arrays(cached_client: MarketC
     again = joined([page.columns for page in stored])
     assert again is not None
     assert (again.times == together.times).all() and (again.values == together.values).all()
+
+
+# -- only pages the exchange itself showed closed are kept ---------------------------------------------------
+
+
+def test_offline_only_never_stores_an_expired_live_page(app: Any, tmp_path: Path) -> None:
+    now = pd.Timestamp(NOW_MS, unit="ms", tz="UTC")
+    start, end = now - pd.Timedelta(hours=2), now + pd.Timedelta(hours=1)
+    path = str(tmp_path / "c.sqlite")
+    with MarketClient(env="offline", cache_path=path, sim_app=app) as online:
+        first = online.klines("BTCUSDT", 1, start, end)
+        assert len(first) == 120 and not first["closed"].iloc[-1]
+    # offline: no exchange clock, so the local one (years later) says every window has closed
+    with MarketClient(env="offline", cache_path=path, sim_app=app, offline_only=True) as offline:
+        served = offline.klines("BTCUSDT", 1, start, end)
+        assert len(served) == 120 and br.cache.info(backend=offline.cache_backend).stored_pages == 0
+    later_app = br.sim.create_app(br.sim.SimConfig(now_ms=NOW_MS + 3 * 3_600_000, ip_limit=0))
+    with MarketClient(env="offline", cache_path=path, sim_app=later_app) as later:
+        later.base_url = online.base_url  # as on mainnet: the same host as time goes by
+        after = later.klines("BTCUSDT", 1, start, end)
+    assert len(after) == 180 and after["closed"].all()  # the window was fetched again, now closed
+
+
+def test_a_failed_time_request_is_asked_again_and_nothing_open_is_stored(app: Any, tmp_path: Path) -> None:
+    class FlakyTime(MarketClient):
+        failures = 1
+
+        def fetch(self, path: str, *args: Any, **kwargs: Any) -> Any:
+            if path == "/v5/market/time" and self.failures:
+                self.failures -= 1
+                raise br.errors.NetworkError(None, "timed out", path)
+            return super().fetch(path, *args, **kwargs)
+
+    now = pd.Timestamp(NOW_MS, unit="ms", tz="UTC")
+    with FlakyTime(env="offline", cache_path=str(tmp_path / "c.sqlite"), sim_app=app) as client:
+        app.reset_counts()
+        first = client.klines("BTCUSDT", 1, now - pd.Timedelta(hours=2), now + pd.Timedelta(hours=1))
+        assert not first["closed"].iloc[-1]
+        assert br.cache.info(backend=client.cache_backend).stored_pages == 0
+        client.klines("BTCUSDT", 1, now - pd.Timedelta(hours=2), now + pd.Timedelta(hours=1))
+        assert app.requests["/v5/market/time"] == 1  # the second call asked for the time again
+
+
+# -- the cache module and the column file --------------------------------------------------------------------
+
+
+def test_clearing_everything_gives_the_column_file_space_back(
+    cached_client: MarketClient, tmp_path: Path
+) -> None:
+    cached_client.klines("BTCUSDT", 1, "2024-05-01", "2024-05-15")
+    columns_file = tmp_path / "cache.columns.sqlite"
+    cached_client.column_store.close()  # type: ignore[union-attr]  # fold the WAL into the file
+    full = columns_file.stat().st_size
+    assert full > 1_000_000
+    assert br.cache.clear(backend=cached_client.cache_backend) >= 21
+    cached_client.column_store.close()  # type: ignore[union-attr]
+    assert columns_file.stat().st_size <= 3 * 65_536 < full // 4  # an empty table: a few 64 KB pages
+
+
+def test_info_and_clear_work_after_the_default_client_is_closed(app: Any, tmp_path: Path) -> None:
+    from bybit_research.client import set_default_client
+
+    client = MarketClient(env="offline", cache_path=str(tmp_path / "c.sqlite"), sim_app=app)
+    client.klines("BTCUSDT", 60, "2024-01-01", "2024-02-01")
+    set_default_client(client)
+    client.close()
+    assert br.cache.info(per_endpoint=False).stored_pages == 2  # two windows of 1000 hours
+    assert br.cache.clear() == 2
+    assert br.cache.info(per_endpoint=False).entries == 0
+
+
+def test_a_range_ending_far_in_the_future_is_not_looked_up_page_by_page(
+    cached_client: MarketClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bybit_research.market_series as series
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("all_stored planned every window up to 2250")
+
+    monkeypatch.setattr(series, "all_stored", refuse)
+    frame = cached_client.klines("BTCUSDT", 1, "2024-06-15", "2250-01-01")
+    assert frame.index[-1] == pd.Timestamp(NOW_MS // 60_000 * 60_000, unit="ms", tz="UTC")
