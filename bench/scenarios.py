@@ -86,10 +86,12 @@ def ccxt_pagination(base_url: str, start_ms: int, end_ms: int, cache_path: str |
     return len(frame)
 
 
-#: modules each contender needs, imported before its clock starts
+#: modules each contender needs, imported before its clock starts; the HTTP stack included (httpx imports
+#: httpcore only when a transport is built, while pybit's import brings requests and urllib3 in at once)
+_OURS = ("bybit_research", "bybit_research.client", "bybit_research.market", "httpcore", "pandas")
 IMPORTS = {
-    "ours": ("bybit_research", "bybit_research.client", "bybit_research.market", "pandas"),
-    "ours20": ("bybit_research", "bybit_research.client", "bybit_research.market", "pandas"),
+    "ours": _OURS,
+    "ours20": _OURS,
     "pybit": ("pybit.unified_trading", "pandas"),
     "ccxt": ("ccxt", "pandas"),
 }
