@@ -45,17 +45,20 @@ def simulator_pages(pages: int) -> list[bytes]:
 
 
 def ours(bodies: list[bytes]) -> pd.DataFrame:
-    """bybit_research: the kline pages' bytes straight to float64 columns, as ``Client.klines`` does."""
+    """bybit_research: the kline pages' bytes straight to float64 columns, then one frame, as
+    ``Client.klines`` does (there the pages that arrive together are parsed together in a thread, while
+    others are still downloading)."""
     from bybit_research.endpoints import endpoint
     from bybit_research.frames import snake
-    from bybit_research.frames_raw import blocks_of, frame_from_blocks
+    from bybit_research.frames_raw import frame_from_columns, pages_columns
 
-    fields = endpoint("/v5/market/kline").row_fields
-    blocks = blocks_of(bodies)
-    assert blocks is not None
-    frame = frame_from_blocks(blocks, fields, [snake(f) for f in fields[1:]], unique=True)
-    assert frame is not None
-    return frame
+    spec = endpoint("/v5/market/kline")
+
+    def unused_rows() -> list[Any]:
+        raise AssertionError("every page has the compact shape")
+
+    parts = pages_columns(spec, "linear", bodies, [unused_rows] * len(bodies))
+    return frame_from_columns(parts, [snake(f) for f in spec.row_fields[1:]], unique=True)
 
 
 def naive(bodies: list[bytes]) -> pd.DataFrame:

@@ -493,7 +493,10 @@ class Client(MarketMixin):
         return None if answer is None else _reply(path, answer, self._api_key)
 
     def page_url(self, path: str, params: Mapping[str, Any] | None = None) -> str:
-        """The URL :meth:`fetch` requests for ``path`` and ``params`` (the column store's key of a page)."""
+        """The URL :meth:`fetch` requests for ``path`` and ``params`` (the column store's key of a page).
+
+        Raises ``ValueError`` for a path or parameters :meth:`fetch` would refuse."""
+        path = _validate_path(path)
         query = build_query(params)
         return f"{self.base_url}{path}?{query}" if query else f"{self.base_url}{path}"
 
@@ -511,7 +514,7 @@ class Client(MarketMixin):
     ) -> tuple[str, httpx.Request]:
         """Validate the arguments and build the GET request (not signed yet: signing happens per attempt)."""
         path = _validate_path(path)
-        query = build_query(params)
+        url = self.page_url(path, params)
         expiry = validate_expire_after(expire_after)
         if expiry is None and path in VOLATILE_PATHS:
             expiry = DO_NOT_CACHE
@@ -520,7 +523,6 @@ class Client(MarketMixin):
             if self._credentials is None:
                 raise AuthenticationError(None, f"the private endpoint {_MISSING_CREDENTIALS}", path)
             extensions[ACCOUNT] = self._credentials.fingerprint
-        url = f"{self.base_url}{path}?{query}" if query else f"{self.base_url}{path}"
         return path, self._http.build_request("GET", url, extensions=extensions)
 
     def close(self) -> None:

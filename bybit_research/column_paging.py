@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -20,10 +20,11 @@ import numpy as np
 
 from .column_store import Columns, ColumnStore
 from .endpoints import Endpoint
+from .frames_raw import pages_columns
 from .paging import Page, PageRequest, fetch_windows
 from .transports.cache import DO_NOT_CACHE, NEVER_EXPIRE
 
-__all__ = ["Pipeline", "all_stored", "fetch_column_windows", "stored_columns"]
+__all__ = ["Pipeline", "all_stored", "fetch_column_windows", "window_end"]
 
 #: pages parsed and stored together at most (one store transaction each)
 _BATCH = 32
@@ -87,26 +88,35 @@ def _url(client: Any, endpoint: Endpoint, request: PageRequest) -> str:
     return str(client.page_url(endpoint.path, request.params))
 
 
+def _rows_of(page: Page) -> Callable[[], list[Any]]:
+    return lambda: page.rows
+
+
 def _closed(request: PageRequest) -> bool:
     return request.expire_after == NEVER_EXPIRE
 
 
-def stored_columns(client: Any, endpoint: Endpoint, requests: Sequence[PageRequest]) -> dict[str, Columns]:
-    """Return the stored columns of the closed pages among ``requests``, by page URL (one query)."""
-    store = _store_of(client)
-    if store is None:
-        return {}
-    urls = [_url(client, endpoint, request) for request in requests if _closed(request)]
-    return store.get_many(urls, len(endpoint.row_fields) - 1) if urls else {}
+def window_end(request: PageRequest, endpoint: Endpoint) -> int:
+    """The end (exclusive, epoch ms) of the window a kline-type request asks for."""
+    assert endpoint.time_params is not None
+    return int(request.params[endpoint.time_params[1]]) + 1
+
+
+def _stored(
+    store: ColumnStore, endpoint: Endpoint, requests: Sequence[PageRequest], urls: Sequence[str]
+) -> dict[str, Columns]:
+    """The stored columns of the closed pages among ``requests`` (whose URLs are ``urls``), in one query."""
+    closed = [url for request, url in zip(requests, urls, strict=True) if _closed(request)]
+    return store.get_many(closed, len(endpoint.row_fields) - 1) if closed else {}
 
 
 def all_stored(client: Any, endpoint: Endpoint, requests: Sequence[PageRequest]) -> list[Page] | None:
     """Return the pages of ``requests`` when every one is a closed page in the column store, else None."""
     store = _store_of(client)
-    if store is None or not requests or not all(_closed(request) for request in requests):
+    if store is None or not requests:
         return None
     urls = [_url(client, endpoint, request) for request in requests]
-    found = store.get_many(urls, len(endpoint.row_fields) - 1)
+    found = _stored(store, endpoint, requests, urls)
     if any(url not in found for url in urls):
         return None
     return [
@@ -125,12 +135,8 @@ def _closed_when_answered(page: Page, endpoint: Endpoint) -> bool:
     The plan's own "closed" rests on the client's idea of the exchange's time, which falls back to the local
     clock without a server (offline-only mode): never trusted alone for what is kept for good.
     """
-    assert endpoint.time_params is not None
     answered = page.time_ms
-    window_end = page.request.params.get(endpoint.time_params[1])
-    if answered is None or not isinstance(window_end, int):
-        return False
-    return answered >= window_end + 1 + CLOSED_MARGIN_MS
+    return answered is not None and answered >= window_end(page.request, endpoint) + CLOSED_MARGIN_MS
 
 
 class _Slots:
@@ -187,33 +193,41 @@ def fetch_column_windows(
     """
     store = _store_of(client)
     urls = [_url(client, endpoint, request) for request in requests] if store is not None else []
-    found: Mapping[str, Columns] = {}
-    if store is not None and not refresh:
-        found = stored_columns(client, endpoint, requests)
+    found = _stored(store, endpoint, requests, urls) if store is not None and not refresh else {}
     pages: list[Page | None] = [
-        Page(request, None, endpoint, stored=found[url]) if url in found and _closed(request) else None
+        Page(request, None, endpoint, stored=found[url]) if url in found else None
         for request, url in zip(requests, urls or [""] * len(requests), strict=True)
     ]
     missing = [position for position, page in enumerate(pages) if page is None]
     # closed pages are kept as columns only: the request cache neither looks them up nor stores them
-    to_store = {urls[position] for position in missing if store is not None and _closed(requests[position])}
+    keep = {position for position in missing if store is not None and _closed(requests[position])}
     to_fetch = [
-        replace(requests[position], expire_after=DO_NOT_CACHE)
-        if urls and urls[position] in to_store
-        else requests[position]
+        replace(requests[position], expire_after=DO_NOT_CACHE) if position in keep else requests[position]
         for position in missing
     ]
+    # the URL each closed page fetched here is stored under, by its request
+    store_as = {id(to_fetch[k]): urls[position] for k, position in enumerate(missing) if position in keep}
 
     slots = _Slots(to_fetch, len(endpoint.row_fields) - 1)
 
+    category = requests[0].params.get("category") if requests else None
+
     def parse_and_store(batch: list[Page]) -> None:
+        # the pages that arrived together are parsed together (one arrow call)
+        parsed = pages_columns(
+            endpoint,
+            category,
+            [page.content for page in batch],
+            [_rows_of(page) for page in batch],
+        )
+        for page, columns in zip(batch, parsed, strict=True):
+            page.columns = columns
         closed = {}
         for page in batch:
             columns = slots.place(page)
-            if store is not None and _closed_when_answered(page, endpoint):
-                url = _url(client, endpoint, page.request)
-                if url in to_store:
-                    closed[url] = columns
+            url = store_as.get(id(page.request))
+            if url is not None and _closed_when_answered(page, endpoint):
+                closed[url] = columns
         if store is not None and closed:
             store.put_many(closed)
 

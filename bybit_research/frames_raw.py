@@ -30,6 +30,7 @@ __all__ = [
     "numeric_rows_block",
     "numeric_rows_frame",
     "page_columns",
+    "pages_columns",
 ]
 
 _LIST_KEY = b'"list":['
@@ -141,39 +142,66 @@ def frame_from_blocks(
 def page_columns(
     endpoint: Endpoint, category: str | None, content: bytes | None, rows: Callable[[], Sequence[Any]]
 ) -> Columns:
-    """Return the rows of one kline-type page as columns, ascending when the page is simply reversed.
+    """Return the rows of one kline-type page as columns (see :func:`pages_columns`)."""
+    return pages_columns(endpoint, category, [content], [rows])[0]
 
-    Bybit lists candles newest first; turning each page around here lets the pages of a range be joined in
-    window order without sorting half a million times again.
+
+def pages_columns(
+    endpoint: Endpoint,
+    category: str | None,
+    contents: Sequence[bytes | None],
+    rows: Sequence[Callable[[], Sequence[Any]]],
+) -> list[Columns]:
+    """Return the rows of each kline-type page as columns, ascending when a page is simply reversed.
+
+    The pages that have the compact shape are parsed together, by one arrow call; the others (and all of them
+    when one cell is not a number) by the general path. Bybit lists candles newest first; turning each page
+    around here lets the pages of a range be joined in window order without sorting half a million times.
 
     Parameters
     ----------
     endpoint, category
         The endpoint (its rows must be a time and numbers: :func:`bybit_research.frames.is_numeric_rows`).
-    content
-        The raw body when the client kept it: parsed straight from its bytes when it has the compact shape.
+    contents
+        The raw body of each page when the client kept it: parsed straight from its bytes.
     rows
-        Returns the decoded rows, for pages the bytes path does not take (then converted by the general path).
+        For each page, returns its decoded rows (for pages the bytes path does not take).
     """
     fields = endpoint.row_fields
-    block = numeric_rows_block(content) if content else None
-    if block is not None:
-        parsed = numeric_rows_frame([block], fields, use_threads=False)
-        if parsed is not None:
-            times, values = parsed
-            if len(times) > 1 and bool(np.all(times[1:] < times[:-1])):
-                times, values = times[::-1].copy(), values[::-1].copy()
-            return Columns(times, values)
+    blocks = [numeric_rows_block(content) if content else None for content in contents]
+    found: list[Columns | None] = [None] * len(contents)
+    compact = [k for k, block in enumerate(blocks) if block is not None]
+    parsed = numeric_rows_frame([blocks[k] or b"" for k in compact], fields, use_threads=len(compact) > 8)
+    if parsed is not None:
+        times, values = parsed
+        begin = 0
+        for k in compact:
+            block = blocks[k]
+            count = block.count(b"\n") + 1 if block else 0
+            found[k] = _ascending(times[begin : begin + count], values[begin : begin + count])
+            begin += count
+    return [
+        columns if columns is not None else _decoded_columns(endpoint, category, page_rows())
+        for columns, page_rows in zip(found, rows, strict=True)
+    ]
+
+
+def _ascending(times: np.ndarray, values: np.ndarray) -> Columns:
+    """The page's own arrays, turned around when they are strictly descending (Bybit's order)."""
+    if len(times) > 1 and bool(np.all(times[1:] < times[:-1])):
+        return Columns(times[::-1].copy(), values[::-1].copy())
+    return Columns(times, values)
+
+
+def _decoded_columns(endpoint: Endpoint, category: str | None, rows: Sequence[Any]) -> Columns:
     from .frames import build_frame
 
-    frame = build_frame(endpoint, rows(), category)
+    frame = build_frame(endpoint, rows, category)
     times = cast(pd.DatetimeIndex, frame.index).asi8.copy()
     return Columns(times, frame.to_numpy(dtype=np.float64))
 
 
-def frame_from_columns(
-    parts: Sequence[Columns], columns: Sequence[str], unique: bool, width: int
-) -> pd.DataFrame:
+def frame_from_columns(parts: Sequence[Columns], columns: Sequence[str], unique: bool) -> pd.DataFrame:
     """Build the kline frame (ascending ``time`` index, float64 columns) from the columns of all pages."""
     from .frames import ascending_order, time_index
 
@@ -184,7 +212,7 @@ def frame_from_columns(
         ms = np.concatenate([part.times for part in parts])
         values = np.concatenate([part.values for part in parts])
     else:
-        ms, values = np.empty(0, dtype=np.int64), np.empty((0, width))
+        ms, values = np.empty(0, dtype=np.int64), np.empty((0, len(columns)))
     order = ascending_order(ms, unique)
     if order is not None:
         ms, values = ms[order], values[order]

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .endpoints import Endpoint, IndexKind
 from .frames import build_frame, is_numeric_rows, snake
-from .frames_raw import blocks_of, frame_from_blocks, frame_from_columns
+from .frames_raw import frame_from_columns
 from .paging import Page, PageRequest, fetch_cursor, fetch_windows, find_gaps, progress_bar
 
 if TYPE_CHECKING:
@@ -180,22 +180,12 @@ def finish(
 def frame_of(endpoint: Endpoint, pages: Sequence[Page], category: str | None) -> pd.DataFrame:
     """Build the typed frame of all rows of ``pages``.
 
-    Kline-type pages already parsed into columns (read from the column store, or parsed as they arrived) are
-    joined; otherwise they go straight from their raw bytes to float64 columns when the client kept the bytes
-    and the endpoint's rows are all numbers; otherwise (and whenever a page does not look as expected) the
-    decoded rows are converted.
+    Kline-type pages (rows of a time and numbers) are joined from their columns: read from the column store,
+    parsed as they arrived (:mod:`bybit_research.column_paging`), or parsed here from their bytes. The rows of
+    other endpoints are decoded and converted.
     """
     if pages and is_numeric_rows(endpoint, category):
         names = [snake(f) for f in endpoint.row_fields[1:]]
-        if all(page.has_columns for page in pages):
-            # parsed already (in the fetching workers, or read from the column store)
-            parts = [page.columns for page in pages]
-            return frame_from_columns(parts, names, endpoint.unique_index, len(names))
-        blocks = blocks_of([page.content for page in pages])
-        if blocks is not None:
-            fields = endpoint.row_fields
-            frame = frame_from_blocks(blocks, fields, names, endpoint.unique_index)
-            if frame is not None:
-                return frame
+        return frame_from_columns([page.columns for page in pages], names, endpoint.unique_index)
     rows = pages[0].rows if len(pages) == 1 else list(chain.from_iterable(page.rows for page in pages))
     return build_frame(endpoint, rows, category)

@@ -9,7 +9,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from .column_paging import all_stored, fetch_column_windows
+from .column_paging import all_stored, fetch_column_windows, window_end
 from .endpoints import Endpoint
 from .endpoints.market import (
     FUNDING_HISTORY,
@@ -125,11 +125,6 @@ def _kline_frame(
     server_ms = max((p.time_ms for p in pages if p.time_ms), default=now)
     frame["closed"] = _closed(frame.index, step, server_ms)  # type: ignore[arg-type]
     return frame
-
-
-def _window_end(request: PageRequest, endpoint: Endpoint) -> int:
-    assert endpoint.time_params is not None
-    return int(request.params[endpoint.time_params[1]]) + 1
 
 
 @dataclass(frozen=True)
@@ -263,9 +258,7 @@ class SeriesMixin(FetchingClient):
             stored = all_stored(self, endpoint, everything)
             if stored is not None:
                 # every stored window had closed: its end is not after the exchange's "now"
-                return query.frame(
-                    stored, start_ms, end_ms, max(_window_end(r, endpoint) for r in everything)
-                )
+                return query.frame(stored, start_ms, end_ms, max(window_end(r, endpoint) for r in everything))
         now = server_now_ms(self)
         default = endpoint.limit_range(category).default  # type: ignore[union-attr]
         begin, stop = plan_series(start_ms, end_ms, now, step, count, default)

@@ -119,11 +119,6 @@ class Page:
         return page_columns(self.endpoint, category, self.content, lambda: self.rows)
 
     @property
-    def has_columns(self) -> bool:
-        """Whether :attr:`columns` is at hand without parsing (stored, or parsed already)."""
-        return self.stored is not None or "columns" in self.__dict__
-
-    @property
     def content(self) -> bytes | None:
         """The raw response body, when the client keeps it (kline pages are parsed from it directly)."""
         content = getattr(self.reply, "content", None)

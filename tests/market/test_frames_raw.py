@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import numpy as np
 import orjson
@@ -111,3 +113,41 @@ def test_simulator_pages_give_the_decoded_frame_exactly(path: str, category: str
     assert raw is not None and len(raw) > 1000
     pd.testing.assert_frame_equal(raw, decoded)
     assert raw.index.is_monotonic_increasing and raw.index.is_unique
+
+
+def test_pages_parsed_together_give_each_page_its_own_ascending_columns() -> None:
+    from bybit_research.frames_raw import page_columns, pages_columns
+
+    spec = endpoint("/v5/market/kline")
+    spaced = REFERENCE_PAGE.replace(b'"list":[', b'"list": [')  # not compact: decoded path
+    empty = b'{"retCode":0,"result":{"list":[]},"time":1}'
+    contents = [REFERENCE_PAGE, spaced, empty, REFERENCE_PAGE]
+    rows = [lambda body=body: rows_of(spec, orjson.loads(body)["result"]) for body in contents]
+    together = pages_columns(spec, "inverse", contents, rows)
+    assert [len(c.times) for c in together] == [2, 2, 0, 2]
+    for columns, content, page_rows in zip(together, contents, rows, strict=True):
+        alone = page_columns(spec, "inverse", content, page_rows)
+        np.testing.assert_array_equal(columns.times, alone.times)
+        np.testing.assert_array_equal(columns.values, alone.values)
+    assert together[0].times.tolist() == [1670605200000, 1670608800000]
+    assert together[1].values[:, 3].tolist() == [17071.0, 17055.5]  # close, from the decoded path
+
+
+def test_a_bad_cell_sends_the_whole_batch_to_the_decoded_path() -> None:
+    from bybit_research.frames_raw import pages_columns
+
+    spec = endpoint("/v5/market/kline")
+    bad = REFERENCE_PAGE.replace(b',"0.24469757"', b"")  # a ragged row: arrow refuses the batch
+    decoded: list[int] = []
+
+    def rows_for(body: bytes) -> Any:
+        def rows() -> list[Any]:
+            decoded.append(1)
+            return rows_of(spec, orjson.loads(body)["result"])
+
+        return rows
+
+    together = pages_columns(
+        spec, "inverse", [REFERENCE_PAGE, bad], [rows_for(REFERENCE_PAGE), rows_for(bad)]
+    )
+    assert len(decoded) == 2 and together[0].values[:, 3].tolist() == [17071.0, 17055.5]
