@@ -56,7 +56,7 @@ ROUTE_NOT_FOUND = 10017
 TOO_MANY_VISITS = 10006
 
 #: modules whose import registers the routes; each may not exist yet while the simulator is being written
-ROUTE_MODULES = ("bybit_research.sim.routes_market", "bybit_research.sim.routes_account")
+ROUTE_MODULES = ("bybit_research.sim.routes",)
 
 StartResponse = Callable[..., Any]
 

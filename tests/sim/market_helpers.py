@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bybit_research.sim import routes_market  # noqa: F401  (registers the routes)
+import bybit_research.sim.routes  # noqa: F401  (registers the routes)
 from bybit_research.sim.core import ROUTES, Request, SimConfig, SimError
 from bybit_research.sim.exchange import Exchange
 

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import pytest
 
 import bybit_research.sim.account as account_module
-import bybit_research.sim.routes_account  # noqa: F401  (registers the private routes)
+import bybit_research.sim.routes  # noqa: F401  (registers the routes)
 from bybit_research.sim.core import ROUTES, Request, SimConfig
 from bybit_research.sim.exchange import Exchange
 from bybit_research.sim.market.options import black76_price

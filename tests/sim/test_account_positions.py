@@ -8,8 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-import bybit_research.sim.routes_account
-import bybit_research.sim.routes_market  # noqa: F401  (registers the risk-limit route)
+import bybit_research.sim.routes  # noqa: F401  (registers the routes)
 from bybit_research.sim.core import ROUTES, ParamError, Request, SimConfig
 from bybit_research.sim.exchange import Exchange
 

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-import bybit_research.sim.routes_account  # noqa: F401  (registers the private routes)
+import bybit_research.sim.routes  # noqa: F401  (registers the routes)
 from bybit_research.sim.core import ROUTES, ParamError, Request, SimConfig, SimError
 from bybit_research.sim.exchange import Exchange
 

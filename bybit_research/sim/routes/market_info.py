@@ -7,13 +7,13 @@ from typing import Any
 
 import numpy as np
 
-from .core import ParamError, Request, route
-from .market import Instrument, Market
-from .market.calendar import DAY_MS, EXPIRY_HOUR_MS
-from .market.coins import COIN_SPECS, decimals
-from .market.derivatives import funding_cap, wave
-from .market.risk import risk_tiers
-from .routes_market_common import category, optional_instrument, page, rate_text
+from ..core import ParamError, Request, route
+from ..market import Instrument, Market
+from ..market.calendar import DAY_MS, EXPIRY_HOUR_MS
+from ..market.coins import COIN_SPECS, decimals
+from ..market.derivatives import funding_cap, wave
+from ..market.risk import risk_tiers
+from .market_common import category, optional_instrument, page, rate_text
 
 _STATUSES = ("PreLaunch", "Trading", "Delivering", "Closed")
 _SYMBOL_TYPES = ("innovation", "adventure", "xstocks", "commodity", "stock", "forex")

@@ -6,12 +6,12 @@ from typing import Any
 
 import numpy as np
 
-from .core import ParamError, Request, route
-from .market import Instrument, Market
-from .market.calendar import DAY_MS, HOUR_MS, MINUTE_MS, date_ms
-from .market.coins import decimals
-from .market.derivatives import buy_ratio, funding_rates, funding_times, historical_volatility, open_interest
-from .routes_market_common import category, instrument, make_cursor, rate_text, read_cursor, time_param
+from ..core import ParamError, Request, route
+from ..market import Instrument, Market
+from ..market.calendar import DAY_MS, HOUR_MS, MINUTE_MS, date_ms
+from ..market.coins import decimals
+from ..market.derivatives import buy_ratio, funding_rates, funding_times, historical_volatility, open_interest
+from .market_common import category, instrument, make_cursor, rate_text, read_cursor, time_param
 
 SERIES_INTERVALS = {"5min": 5, "15min": 15, "30min": 30, "1h": 60, "4h": 240, "1d": 1440}
 ACCOUNT_RATIO_START = date_ms("2020-07-20")

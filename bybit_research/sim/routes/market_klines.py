@@ -1,16 +1,12 @@
-"""Handlers of the ``/v5/market/*`` kline endpoints, server time and price limits.
-
-Importing this module registers every market route: the other ``routes_market_*`` modules are imported at the
-end.
-"""
+"""Handlers of the ``/v5/market/*`` kline endpoints, server time and price limits."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .core import EncodedJson, ParamError, Request, route
-from .market.klines import INTERVALS, Interval, format_table, format_table_json
-from .routes_market_common import category, instrument, time_param, units
+from ..core import EncodedJson, ParamError, Request, route
+from ..market.klines import INTERVALS, Interval, format_table, format_table_json
+from .market_common import category, instrument, time_param, units
 
 
 def _klines(exchange: Any, request: Request, kind: str, categories: tuple[str, ...]) -> dict[str, Any]:
@@ -94,7 +90,3 @@ def price_limit(exchange: Any, request: Request) -> dict[str, str]:
     digits = engine.source.decimals
     buy, sell = units([last + band, last - band], digits)
     return {"symbol": inst.symbol, "buyLmt": buy, "sellLmt": sell, "ts": str(request.now_ms)}
-
-
-# Register the rest of the market routes.
-from . import routes_market_book, routes_market_info, routes_market_series, routes_market_tickers  # noqa: E402, F401

@@ -1,6 +1,5 @@
 """Private ``/v5/account/*`` endpoints of the demo account.
 
-Importing this module registers every private route of the simulator (it imports the trade and asset modules).
 Authentication and per-UID limits are applied by the app before a handler runs.
 """
 
@@ -10,13 +9,13 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from .account import MARGIN_MODES
-from .account.borrowing import COINS, collateral_rows
-from .account.state import FEE_RATES
-from .account.wallet import wallet_balance_result
-from .core import ParamError, Request, SimError, route
-from .market.coins import COIN_SPECS
-from .routes_account_common import DAY_MS, coin_list, history_page, matches, require_category
+from ..account import MARGIN_MODES
+from ..account.borrowing import COINS, collateral_rows
+from ..account.state import FEE_RATES
+from ..account.wallet import wallet_balance_result
+from ..core import ParamError, Request, SimError, route
+from ..market.coins import COIN_SPECS
+from .account_common import DAY_MS, coin_list, history_page, matches, require_category
 
 PM_MIN_EQUITY = Decimal("1000")
 TRANSACTION_CATEGORIES = ("spot", "linear", "inverse", "option")
@@ -157,6 +156,3 @@ def collateral_info(exchange: Any, request: Request) -> dict[str, Any]:
         if currency not in known_coins(state.balances):
             raise ParamError("params error: currency invalid")
     return {"list": collateral_rows(state.balances, request.now_ms, currency)}
-
-
-from . import routes_account_asset, routes_account_trade  # noqa: E402,F401  (registers the other private routes)

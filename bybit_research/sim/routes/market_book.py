@@ -12,12 +12,12 @@ from typing import Any
 
 import numpy as np
 
-from .core import ParamError, Request, route
-from .market import Instrument, Market
-from .market.calendar import DAY_MS, HOUR_MS, MINUTE_MS
-from .market.coins import decimals
-from .market.paths import keyed_rng
-from .routes_market_common import category, instrument, units
+from ..core import ParamError, Request, route
+from ..market import Instrument, Market
+from ..market.calendar import DAY_MS, HOUR_MS, MINUTE_MS
+from ..market.coins import decimals
+from ..market.paths import keyed_rng
+from .market_common import category, instrument, units
 
 _BOOK, _TRADES = 31, 32
 _BOOK_LIMITS = {"spot": (1, 1000, 1), "linear": (1, 1000, 25), "inverse": (1, 1000, 25), "option": (1, 25, 1)}

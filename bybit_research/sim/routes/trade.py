@@ -5,12 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from .account.paging import page_by_key, page_by_offset
-from .account.positions import position_row, value_position
-from .account.rows import Row, public
-from .account.state import PositionState
-from .core import ParamError, Request, route
-from .routes_account_common import DAY_MS, history_page, matches, require_category
+from ..account.paging import page_by_key, page_by_offset
+from ..account.positions import position_row, value_position
+from ..account.rows import Row, public
+from ..account.state import PositionState
+from ..core import ParamError, Request, route
+from .account_common import DAY_MS, history_page, matches, require_category
 
 EXEC_TYPES = (
     "Trade",

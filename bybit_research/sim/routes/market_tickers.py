@@ -6,14 +6,14 @@ from typing import Any
 
 import numpy as np
 
-from .core import ParamError, Request, route
-from .market import Instrument, Market
-from .market.calendar import DAY_MS, HOUR_MS, MINUTE_MS, YEAR_MS, parse_date_code
-from .market.coins import decimals
-from .market.derivatives import funding_cap, funding_rates, open_interest
-from .market.paths import keyed_rng
-from .routes_market_book import book
-from .routes_market_common import category, optional_instrument, rate_text, units
+from ..core import ParamError, Request, route
+from ..market import Instrument, Market
+from ..market.calendar import DAY_MS, HOUR_MS, MINUTE_MS, YEAR_MS, parse_date_code
+from ..market.coins import decimals
+from ..market.derivatives import funding_cap, funding_rates, open_interest
+from ..market.paths import keyed_rng
+from .market_book import book
+from .market_common import category, optional_instrument, rate_text, units
 
 _OPTION_STATS = 41
 #: Marks sampled over the last 24 h (every 2 h) for an option's high and low.

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import unquote
 
-from .core import ParamError, Request
-from .market import Instrument, Market
-from .market.klines import format_units
+from ..core import ParamError, Request
+from ..market import Instrument, Market
+from ..market.klines import format_units
 
 
 def category(request: Request, allowed: Sequence[str], default: str | None = None) -> str:

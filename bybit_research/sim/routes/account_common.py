@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .account.paging import page_by_key, resolve_window
-from .account.rows import Row, public
-from .core import ParamError, Request
+from ..account.paging import page_by_key, resolve_window
+from ..account.rows import Row, public
+from ..core import ParamError, Request
 
 HOUR_MS = 3_600_000
 DAY_MS = 86_400_000
