@@ -9,16 +9,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from pybit._http_manager import generate_signature
 
-from bybit_research.auth import (
-    Credentials,
-    ServerClock,
-    hmac_signature,
-    load_rsa_private_key,
-    mask_key,
-    resolve_credentials,
-    sign_string,
-    signed_headers,
-)
+from bybit_research.http.clock import ServerClock
+from bybit_research.http.credentials import Credentials, load_rsa_private_key, mask_key, resolve_credentials
+from bybit_research.http.signing import hmac_signature, sign_string, signed_headers
 
 # reference §2.2, self-made vectors
 SECRET, KEY, TS, RECV = "test-secret-0123456789", "testkey123", 1700000000000, 5000
@@ -154,28 +147,26 @@ def test_incomplete_credential_arguments_raise(kwargs: dict, message: str, monke
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("BYBIT_API_SECRET", "env-secret-never-mixed")  # arguments never borrow from here
     with pytest.raises(ValueError, match=message):
-        resolve_credentials(
-            "mainnet", kwargs.get("api_key"), kwargs.get("api_secret"), kwargs.get("rsa_private_key")
-        )
+        resolve_credentials(kwargs.get("api_key"), kwargs.get("api_secret"), kwargs.get("rsa_private_key"))
 
 
 def test_incomplete_credential_environment_raises(monkeypatch) -> None:
     for name in ("BYBIT_API_KEY", "BYBIT_API_SECRET", "BYBIT_RSA_PRIVATE_KEY_PATH"):
         monkeypatch.delenv(name, raising=False)
-    assert resolve_credentials("mainnet", None, None, None) is None
+    assert resolve_credentials(None, None, None) is None
     monkeypatch.setenv("BYBIT_API_KEY", KEY)
     with pytest.raises(
         ValueError, match="BYBIT_API_KEY is set but neither BYBIT_API_SECRET nor BYBIT_RSA_PRIVATE_KEY_PATH"
     ):
-        resolve_credentials("mainnet", None, None, None)
+        resolve_credentials(None, None, None)
     monkeypatch.delenv("BYBIT_API_KEY")
     monkeypatch.setenv("BYBIT_API_SECRET", SECRET)
     with pytest.raises(ValueError, match="BYBIT_API_SECRET is set but BYBIT_API_KEY is missing"):
-        resolve_credentials("mainnet", None, None, None)
+        resolve_credentials(None, None, None)
     monkeypatch.setenv("BYBIT_API_KEY", KEY)
-    credentials = resolve_credentials("mainnet", None, None, None)
+    credentials = resolve_credentials(None, None, None)
     assert credentials is not None and credentials.api_key == KEY and credentials.kind == "hmac"
     # a complete pair in the arguments ignores the environment entirely
-    other = resolve_credentials("mainnet", "argkey12345678", "argsecret", None)
+    other = resolve_credentials("argkey12345678", "argsecret", None)
     assert other is not None and other.api_key == "argkey12345678"
     assert other.sign("x") == hmac_signature("argsecret", "x")

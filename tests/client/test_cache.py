@@ -18,6 +18,7 @@ import pytest
 from requests_cache import BaseCache, SQLiteCache
 
 import bybit_research.cache as br_cache
+from bybit_research.cli.cache import main as cache_main
 from bybit_research.errors import (
     CacheCorruptError,
     CacheMissError,
@@ -25,7 +26,7 @@ from bybit_research.errors import (
     InvalidRequestError,
     ServerError,
 )
-from bybit_research.transports.cache import DO_NOT_CACHE, NEVER_EXPIRE, is_corruption
+from bybit_research.http.transports.cache import DO_NOT_CACHE, NEVER_EXPIRE, is_corruption
 
 from .conftest import TEST_KEY, TEST_SECRET, Recorder, envelope
 
@@ -219,10 +220,10 @@ def test_info_and_clear(make_client, cache_file) -> None:
 def test_cli_info_and_clear(make_client, cache_file, capsys) -> None:
     client = make_client(Recorder(counting), cache=True, cache_path=cache_file)
     client.get(KLINE, PARAMS)
-    assert br_cache.main(["--path", str(cache_file), "info"]) == 0
+    assert cache_main(["--path", str(cache_file), "info"]) == 0
     out = capsys.readouterr().out
     assert "1 entries" in out and KLINE in out
-    assert br_cache.main(["--path", str(cache_file), "clear", "--endpoint", KLINE]) == 0
+    assert cache_main(["--path", str(cache_file), "clear", "--endpoint", KLINE]) == 0
     assert "removed 1 cached answers" in capsys.readouterr().out
 
 
@@ -243,7 +244,7 @@ def test_corrupt_cache_file_is_reported_and_clearable(make_client, cache_file, c
         and "bybit-research cache clear" in message
         and "delete the file" in message
     )
-    assert br_cache.main(["--path", str(cache_file), "info"]) == 1
+    assert cache_main(["--path", str(cache_file), "info"]) == 1
     assert "cannot be read" in capsys.readouterr().err
     assert br_cache.clear(path=cache_file) == 0
     client = make_client(Recorder(counting), cache=True, cache_path=cache_file)
@@ -327,7 +328,7 @@ def test_locked_or_full_cache_keeps_the_network_answer(make_client, cache_file, 
         raise sqlite3.OperationalError("database or disk is full")
 
     monkeypatch.setattr(backend, "save_response", full)
-    with caplog.at_level(logging.WARNING, logger="bybit_research.transports.cache"):
+    with caplog.at_level(logging.WARNING, logger="bybit_research.http.transports.cache"):
         reply = client.fetch(KLINE, PARAMS)
     assert reply.result["n"] == 1 and reply.from_cache is False
     assert "could not store an answer" in caplog.text and "disk is full" in caplog.text
@@ -378,13 +379,13 @@ def test_cheap_info_counts_without_reading_entries(make_client, cache_file, monk
 def test_cache_command_line(make_client, cache_file, capsys) -> None:
     client = make_client(Recorder(counting), cache=True, cache_path=cache_file)
     client.fetch(KLINE, PARAMS, expire_after=NEVER_EXPIRE)
-    assert br_cache.main(["--path", str(cache_file), "info"]) == 0
+    assert cache_main(["--path", str(cache_file), "info"]) == 0
     assert "1 entries" in capsys.readouterr().out
-    assert br_cache.main(["--path", str(cache_file), "clear", "--older-than", "7d"]) == 0
+    assert cache_main(["--path", str(cache_file), "clear", "--older-than", "7d"]) == 0
     assert "removed 0 cached answers" in capsys.readouterr().out
-    assert br_cache.main(["--path", str(cache_file), "clear", "--older-than", "0"]) == 0
+    assert cache_main(["--path", str(cache_file), "clear", "--older-than", "0"]) == 0
     assert "removed 1 cached answers" in capsys.readouterr().out
-    assert br_cache.main(["--path", str(cache_file), "clear", "--older-than", "soon"]) == 1
+    assert cache_main(["--path", str(cache_file), "clear", "--older-than", "soon"]) == 1
     assert "duration such as '7d'" in capsys.readouterr().err
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bybit_research.client import Client, build_query, get_default_client, set_default_client
+from bybit_research.client import Client, get_default_client, set_default_client
 from bybit_research.config import ENVIRONMENTS, default_cache_path, resolve_environment
 from bybit_research.errors import AuthenticationError
-from bybit_research.transports.lazy import LazyTransport
+from bybit_research.http import build_query
+from bybit_research.http.transports.lazy import LazyTransport
 
 from .conftest import TEST_KEY, TEST_SECRET, Recorder, envelope
 

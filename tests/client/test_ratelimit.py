@@ -9,10 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from bybit_research.auth import ServerClock
 from bybit_research.client import Client
 from bybit_research.errors import RateLimitError
-from bybit_research.transports.ratelimit import (
+from bybit_research.http.clock import ServerClock
+from bybit_research.http.transports.ratelimit import (
     PRIVATE_ENDPOINT_LIMITS,
     IpBudget,
     RateLimiter,

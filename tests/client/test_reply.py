@@ -5,8 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bybit_research.client import Client, Reply
-from bybit_research.transports._common import ret_code
+from bybit_research.client import Client
+from bybit_research.http import Reply
+from bybit_research.http.transports.extensions import ret_code
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from bybit_research.auth import hmac_signature, sign_string
 from bybit_research.client import Client
 from bybit_research.errors import AuthenticationError, NetworkError, ServerError
-from bybit_research.transports.retry import RetryPolicy
+from bybit_research.http.signing import hmac_signature, sign_string
+from bybit_research.http.transports.retry import RetryPolicy
 
 from .conftest import TEST_KEY, TEST_SECRET, Recorder, envelope
 

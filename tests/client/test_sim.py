@@ -10,8 +10,8 @@ import pytest
 
 from bybit_research.client import Client
 from bybit_research.errors import AuthenticationError, RateLimitError
-from bybit_research.transports.cache import DO_NOT_CACHE, NEVER_EXPIRE
-from bybit_research.transports.ratelimit import IpBudget
+from bybit_research.http.transports.cache import DO_NOT_CACHE, NEVER_EXPIRE
+from bybit_research.http.transports.ratelimit import IpBudget
 
 from .conftest import sim_ready
 
@@ -105,7 +105,7 @@ def test_fault_injection_is_retried_to_correct_results(mode: str) -> None:
 def test_stalls_time_out_and_are_retried_over_tcp(caplog: pytest.LogCaptureFixture) -> None:
     from bybit_research.sim import serve
 
-    caplog.set_level(logging.INFO, logger="bybit_research.transports.retry")
+    caplog.set_level(logging.INFO, logger="bybit_research.http.transports.retry")
     with (
         serve(now_ms=NOW_MS, fail_rate=0.2, fail_mode="stall", stall_s=2.0) as base_url,
         Client(base_url=base_url, timeout=0.25, cache=False) as client,
@@ -183,10 +183,10 @@ def test_offline_default_app_and_demo_credentials() -> None:
 
 
 def test_private_budget_avoids_10006_and_10006_is_waited_out(caplog: pytest.LogCaptureFixture) -> None:
+    from bybit_research.http.transports.ratelimit import RateLimiter
     from bybit_research.sim import create_app
-    from bybit_research.transports.ratelimit import RateLimiter
 
-    caplog.set_level(logging.INFO, logger="bybit_research.transports.retry")
+    caplog.set_level(logging.INFO, logger="bybit_research.http.transports.retry")
 
     def run(bybit_limit: int, listen: bool = True) -> list:
         with Client("offline", sim_app=create_app(now_ms=NOW_MS), cache=False) as client:

@@ -17,7 +17,6 @@ if _REPO not in sys.path:
     sys.path.insert(0, _REPO)
 
 from bybit_research.client import Client, set_default_client  # noqa: E402
-from bybit_research.market import MarketMixin  # noqa: E402
 from bybit_research.sim import SimConfig, create_app  # noqa: E402
 
 #: the simulator's fixed clock: Saturday 2024-06-15 12:34:56 UTC
@@ -30,8 +29,8 @@ def times(frame: pd.DataFrame) -> pd.DatetimeIndex:
     return cast(pd.DatetimeIndex, frame.index)
 
 
-class MarketClient(Client, MarketMixin):
-    """``Client`` with the market methods (until ``Client`` itself inherits :class:`MarketMixin`)."""
+#: the client of the market tests (every public function is a method of ``Client``)
+MarketClient = Client
 
 
 @pytest.fixture(autouse=True)
@@ -81,20 +80,34 @@ class FakeReply:
     time_ms: int | None = NOW_MS
     body: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
+    content: bytes | None = None
 
 
 @dataclass(eq=False)
 class FakeClient:
-    """A client whose ``fetch`` answers from ``handler(path, params) -> result`` and records every call."""
+    """A fetcher (``bybit_research.core.fetcher.Fetcher``) whose ``fetch`` answers from
+    ``handler(path, params) -> result`` and records every call; it has no cache and no column store."""
 
     handler: Callable[[str, dict[str, Any]], Any]
     calls: list[tuple[str, dict[str, Any], float | None]] = field(default_factory=list)
+    concurrency: int = 10
+    column_store: Any = None
 
     def fetch(self, path: str, params: Any = None, *, auth: bool = False, expire_after: float | None = None,
               refresh: bool = False) -> FakeReply:  # fmt: skip
         params = dict(params or {})
         self.calls.append((path, params, expire_after))
         return FakeReply(self.handler(path, params))
+
+    def fetch_cached(self, path: str, params: Any = None, *, auth: bool = False,
+                     expire_after: float | None = None) -> FakeReply | None:  # fmt: skip
+        return None
+
+    def page_url(self, path: str, params: Any = None) -> str:
+        return f"http://fake{path}?" + "&".join(f"{k}={v}" for k, v in sorted(dict(params or {}).items()))
+
+    def server_now_ms(self) -> int:
+        return NOW_MS
 
 
 @pytest.fixture

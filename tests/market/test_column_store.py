@@ -14,9 +14,11 @@ import pytest
 import requests_cache
 from requests_cache.backends.filesystem import FileCache
 
-from bybit_research import column_store as cs
-from bybit_research.column_store import (
-    Columns,
+from bybit_research.core.lazy import lazy_attribute
+from bybit_research.errors import CacheCorruptError, CacheUnavailableError
+from bybit_research.frames import Columns, joined
+from bybit_research.store import columns as cs
+from bybit_research.store.columns import (
     MemoryColumnStore,
     SQLiteColumnStore,
     StoreUsage,
@@ -24,11 +26,8 @@ from bybit_research.column_store import (
     columns_path,
     decode,
     encode,
-    joined,
     stored_at,
 )
-from bybit_research.errors import CacheCorruptError, CacheUnavailableError
-from bybit_research.lazyattr import lazy_attribute
 
 HEADER_BYTES = 24
 KLINE = "http://h/v5/market/kline"
@@ -445,7 +444,7 @@ def test_sqlite_store_put_many_on_a_locked_file_logs_and_goes_on(
     other = sqlite3.connect(path, isolation_level=None)
     try:
         other.execute("BEGIN IMMEDIATE")
-        with caplog.at_level(logging.WARNING, logger="bybit_research.column_store"):
+        with caplog.at_level(logging.WARNING, logger="bybit_research.store.columns"):
             store.put_many({f"{KLINE}?x=1": page()})
         assert "could not store page columns" in caplog.text and "locked" in caplog.text
         other.execute("ROLLBACK")

@@ -19,7 +19,7 @@ from bybit_research.endpoints import (
     Shape,
     endpoint,
 )
-from bybit_research.transports.cache import DO_NOT_CACHE, NEVER_EXPIRE
+from bybit_research.http.transports.cache import DO_NOT_CACHE, NEVER_EXPIRE
 
 MARKET_PATHS = {
     "/v5/market/kline": (("spot", "linear", "inverse"), Paging.KLINE),

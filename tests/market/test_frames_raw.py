@@ -12,7 +12,12 @@ import pytest
 
 from bybit_research.endpoints import endpoint
 from bybit_research.frames import build_frame, rows_of, snake
-from bybit_research.frames_raw import blocks_of, frame_from_blocks, numeric_rows_block, numeric_rows_frame
+from bybit_research.frames.klines import (
+    frame_from_columns,
+    numeric_rows_block,
+    numeric_rows_frame,
+    pages_columns,
+)
 from bybit_research.sim import create_app
 
 NOW_MS = 1_765_000_123_456
@@ -34,13 +39,9 @@ def test_block_of_the_reference_page_is_csv_lines() -> None:
 
 
 def test_reference_page_parses_to_exact_numbers_ascending() -> None:
-    frame = frame_from_blocks(
-        [numeric_rows_block(REFERENCE_PAGE)],
-        KLINE_FIELDS,
-        ["open", "high", "low", "close", "volume", "turnover"],
-        unique=True,
-    )
-    assert frame is not None
+    spec = endpoint("/v5/market/kline")
+    parts = pages_columns(spec, "inverse", [REFERENCE_PAGE], [lambda: []])
+    frame = frame_from_columns(parts, ["open", "high", "low", "close", "volume", "turnover"], unique=True)
     assert list(frame.index.asi8) == [1670605200000, 1670608800000]
     assert str(frame.index.dtype) == "datetime64[ms, UTC]" and frame.index.name == "time"
     assert frame["close"].tolist() == [17071.0, 17055.5]
@@ -66,7 +67,6 @@ def test_empty_list_is_an_empty_block() -> None:
 )
 def test_unexpected_shapes_step_aside(body: bytes) -> None:
     assert numeric_rows_block(body) is None
-    assert blocks_of([REFERENCE_PAGE, body]) is None
 
 
 def test_ragged_rows_step_aside() -> None:
@@ -105,18 +105,20 @@ def test_simulator_pages_give_the_decoded_frame_exactly(path: str, category: str
     spec = endpoint(path)
     rows = [row for body in bodies for row in rows_of(spec, orjson.loads(body)["result"])]
     decoded = build_frame(spec, rows, category)
-    blocks = blocks_of(bodies)
-    assert blocks is not None
-    raw = frame_from_blocks(
-        blocks, spec.row_fields, [snake(f) for f in spec.row_fields[1:]], spec.unique_index
-    )
-    assert raw is not None and len(raw) > 1000
+    assert all(numeric_rows_block(body) for body in bodies)  # every page takes the bytes path
+
+    def never() -> list[Any]:
+        raise AssertionError("a compact page was decoded")
+
+    parts = pages_columns(spec, category, bodies, [never] * len(bodies))
+    raw = frame_from_columns(parts, [snake(f) for f in spec.row_fields[1:]], spec.unique_index)
+    assert len(raw) > 1000
     pd.testing.assert_frame_equal(raw, decoded)
     assert raw.index.is_monotonic_increasing and raw.index.is_unique
 
 
 def test_pages_parsed_together_give_each_page_its_own_ascending_columns() -> None:
-    from bybit_research.frames_raw import page_columns, pages_columns
+    from bybit_research.frames.klines import page_columns
 
     spec = endpoint("/v5/market/kline")
     spaced = REFERENCE_PAGE.replace(b'"list":[', b'"list": [')  # not compact: decoded path
@@ -134,8 +136,6 @@ def test_pages_parsed_together_give_each_page_its_own_ascending_columns() -> Non
 
 
 def test_a_bad_cell_sends_the_whole_batch_to_the_decoded_path() -> None:
-    from bybit_research.frames_raw import pages_columns
-
     spec = endpoint("/v5/market/kline")
     bad = REFERENCE_PAGE.replace(b',"0.24469757"', b"")  # a ragged row: arrow refuses the batch
     decoded: list[int] = []

@@ -10,20 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bybit_research.core.expiry import DO_NOT_CACHE
+from bybit_research.core.time import to_ms
 from bybit_research.endpoints import endpoint
-from bybit_research.paging import (
-    PageRequest,
-    Window,
-    aligned_windows,
-    candle_start,
-    fetch_backwards,
-    fetch_cursor,
-    fetch_windows,
-    find_gaps,
-    next_candle,
-    step_back,
-)
-from bybit_research.timeutil import to_ms
+from bybit_research.fetch.calls import fetch_backwards, fetch_cursor, fetch_windows
+from bybit_research.fetch.pages import PageRequest
+from bybit_research.fetch.plan import Window, aligned_windows, candle_start, find_gaps, next_candle, step_back
 
 from .conftest import FakeReply
 
@@ -208,10 +200,9 @@ def test_progress_bar_only_for_many_pages(fake: Any, capsys: pytest.CaptureFixtu
 
 
 def test_progress_bar_for_long_cursor_loops(fake: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    from bybit_research.market_core import collect
-
     client = fake(cursor_handler(total=30, per_page=1))
-    pages = collect(client, endpoint("instruments-info"), {"category": "linear"}, cursor=True)
+    request = PageRequest({"category": "linear"})
+    pages = fetch_windows(client, endpoint("instruments-info"), [request], follow_cursor=True)
     assert len(pages) == 30
     assert "instruments-info" in capsys.readouterr().err
 
@@ -274,14 +265,14 @@ def test_cached_pages_are_looked_up_first_and_uncacheable_ones_are_not(fake: Any
     requests = [
         PageRequest({"start": 0}, -1.0),
         PageRequest({"start": 1}, -1.0),
-        PageRequest({"start": 2}, 0.0),
+        PageRequest({"start": 2}, DO_NOT_CACHE),
     ]
     pages = fetch_windows(client, endpoint("kline"), requests, progress=False)
-    assert looked_up == [0, 1]  # expire_after=DO_NOT_CACHE (0) is never in the cache: not looked up
+    assert looked_up == [0, 1]  # expire_after=DO_NOT_CACHE is never in the cache: not looked up
     assert [p.rows[0][1] for p in pages] == ["1", "9", "1"] and [p.from_cache for p in pages] == [
         False,
         True,
         False,
     ]
     fetched = [(c[1]["start"], c[2]) for c in client.calls]
-    assert fetched == [(0, -1.0), (2, 0.0)]
+    assert fetched == [(0, -1.0), (2, DO_NOT_CACHE)]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bybit_research.column_paging import Pipeline
+from bybit_research.fetch.kline_pages import Pipeline
 
 BATCH = 32
 

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bybit_research.paging import aligned_windows
-from bybit_research.timeutil import to_ms
+from bybit_research.core.time import to_ms
+from bybit_research.fetch.plan import aligned_windows
 
 from .conftest import NOW, MarketClient, times
 

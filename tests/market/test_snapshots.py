@@ -34,7 +34,7 @@ def test_orderbook_default_depth(client: MarketClient, category: str, levels: in
     assert bids["price"].is_monotonic_decreasing and asks["price"].is_monotonic_increasing
     assert bids["price"].iloc[0] < asks["price"].iloc[0]
     assert bids["level"].tolist() == list(range(1, levels + 1))
-    assert book.attrs["symbol"] == SYMBOLS[category] and book.attrs["ts"] == NOW
+    assert book.attrs["symbol"] == SYMBOLS[category] and pd.Timestamp(book.attrs["ts"]) == NOW
     assert book.attrs["endpoint"] == "/v5/market/orderbook" and book.attrs["category"] == category
     assert isinstance(book.attrs["u"], int) and isinstance(book.attrs["seq"], int)
 
@@ -93,7 +93,7 @@ def test_instruments_flatten_filters(client: MarketClient, category: str, column
 def test_instruments_follow_cursor_pages(
     client: MarketClient, app: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bybit_research.market_snapshots as snapshots
+    import bybit_research.market.snapshots as snapshots
 
     small = dataclasses.replace(snapshots.INSTRUMENTS_INFO, limits={"*": LimitRange(1, 100, 50)})
     monkeypatch.setattr(snapshots, "INSTRUMENTS_INFO", small)
@@ -141,7 +141,7 @@ def test_insurance(client: MarketClient) -> None:
     assert list(df.columns) == ["coin", "symbols", "balance", "value", "updated_time"]
     assert df.dtypes["balance"] == np.float64 and str(df.dtypes["updated_time"]) == UTC_MS
     assert (df["balance"] > 0).all()
-    assert df.attrs["updated_time"] == df["updated_time"].max()
+    assert pd.Timestamp(df.attrs["updated_time"]) == df["updated_time"].max()
     usdt = client.insurance("usdt")
     assert set(usdt["coin"]) == {"USDT"} and len(usdt) < len(df)
 
