@@ -4,7 +4,8 @@ through the column store, and the frame each query ends in."""
 
 from __future__ import annotations
 
-from .engine import ENGINES, MAX_PAGES, Query, Split, run
+from .engine import ENGINES, run
 from .frame import DataStartsLaterWarning
+from .query import MAX_PAGES, Query, Split
 
 __all__ = ["ENGINES", "MAX_PAGES", "DataStartsLaterWarning", "Query", "Split", "run"]

@@ -7,7 +7,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -19,9 +19,7 @@ from ..frames.attrs import iso_ms, json_safe, provenance
 from ..frames.klines import frame_from_columns
 from .pages import Page
 from .plan import find_gaps
-
-if TYPE_CHECKING:
-    from .engine import Query
+from .query import Query
 
 __all__ = ["DataStartsLaterWarning", "Fetched", "finish", "frame_of", "trim"]
 

@@ -10,15 +10,26 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-if TYPE_CHECKING:
-    from .credentials import Credentials
+__all__ = ["SIGN_TYPE", "Signer", "hmac_signature", "rsa_signature", "sign_string", "signed_headers"]
 
-__all__ = ["SIGN_TYPE", "hmac_signature", "rsa_signature", "sign_string", "signed_headers"]
+
+class Signer(Protocol):
+    """An API key that signs (:class:`~bybit_research.http.credentials.Credentials` is one)."""
+
+    @property
+    def api_key(self) -> str:
+        """The key sent in ``X-BAPI-API-KEY``."""
+        ...
+
+    def sign(self, message: str) -> str:
+        """The signature of ``message``."""
+        ...
+
 
 SIGN_TYPE = "2"
 
@@ -39,9 +50,7 @@ def rsa_signature(private_key: rsa.RSAPrivateKey, message: str) -> str:
     return base64.b64encode(raw).decode()
 
 
-def signed_headers(
-    credentials: Credentials, timestamp_ms: int, recv_window: int, payload: str
-) -> dict[str, str]:
+def signed_headers(credentials: Signer, timestamp_ms: int, recv_window: int, payload: str) -> dict[str, str]:
     """Return the five ``X-BAPI-*`` headers of a request whose query string (or body) is ``payload``."""
     message = sign_string(timestamp_ms, credentials.api_key, recv_window, payload)
     return {
