@@ -48,10 +48,9 @@ def ours(bodies: list[bytes]) -> pd.DataFrame:
     """bybit_research: the kline pages' bytes straight to float64 columns, then one frame, as
     ``Client.klines`` does (there the pages that arrive together are parsed together in a thread, while
     others are still downloading)."""
-    from bybit_research.frames.klines import frame_from_columns, pages_columns
-
     from bybit_research.endpoints import endpoint
     from bybit_research.frames import snake
+    from bybit_research.frames.klines import frame_from_columns, pages_columns
 
     spec = endpoint("/v5/market/kline")
 

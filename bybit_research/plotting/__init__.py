@@ -1,1 +1,1 @@
-"""Plotting helpers (``br.plot``): matplotlib figures of the toolkit's frames, built without pyplot's state."""
+"""Plotting helpers (``br.plot``): matplotlib figures of the toolkit's frames, without pyplot's state."""
