@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import MarketClient
+from tests.conftest import MarketClient
 
 CASES: list[tuple[str, Callable[[MarketClient], Any], str]] = [
     (

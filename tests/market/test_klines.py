@@ -11,8 +11,7 @@ import pytest
 import bybit_research as br
 from bybit_research.client import set_default_client
 from bybit_research.market.klines import klines as market_klines
-
-from .conftest import NOW, NOW_MS, FakeReply, MarketClient, times
+from tests.conftest import NOW, NOW_MS, FakeReply, MarketClient, times
 
 UTC_MS = "datetime64[ms, UTC]"
 OHLC = ["open", "high", "low", "close"]

@@ -11,8 +11,7 @@ from requests_cache.backends.filesystem import FileCache
 
 import bybit_research as br
 from bybit_research.errors import CacheMissError
-
-from .conftest import NOW_MS, MarketClient, times
+from tests.conftest import NOW_MS, MarketClient, times
 
 #: 2024-06-01 .. 06-04: three days of minutes in 1000-minute windows, all closed at the simulator's clock
 START, END = "2024-06-01", "2024-06-04"

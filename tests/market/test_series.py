@@ -10,8 +10,7 @@ import pytest
 
 from bybit_research.core.time import to_ms
 from bybit_research.fetch.plan import aligned_windows
-
-from .conftest import NOW, MarketClient, times
+from tests.conftest import NOW, MarketClient, times
 
 UTC_MS = "datetime64[ms, UTC]"
 HOUR = 3_600_000

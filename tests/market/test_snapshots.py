@@ -11,8 +11,7 @@ import pytest
 
 from bybit_research.endpoints import LimitRange, endpoint
 from bybit_research.frames import snake
-
-from .conftest import NOW, MarketClient
+from tests.conftest import NOW, MarketClient
 
 UTC_MS = "datetime64[ms, UTC]"
 SYMBOLS = {"spot": "BTCUSDT", "linear": "BTCUSDT", "inverse": "BTCUSD", "option": "BTC-16JUN24-170000-C"}

@@ -11,8 +11,7 @@ import pytest
 
 from bybit_research.endpoints import FLOAT, INT, STR, TIME, Endpoint, IndexKind, endpoint
 from bybit_research.frames import build_frame, convert, infer_kind, orderbook_frame, rows_of, snake
-
-from .conftest import times
+from tests.conftest import times
 
 UTC_MS = "datetime64[ms, UTC]"
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 # The editable install may map bybit_research as a namespace package; import the real one from the repository.
-_REPO = str(Path(__file__).resolve().parents[2])
+_REPO = str(Path(__file__).resolve().parents[1])
 if _REPO not in sys.path:
     sys.path.insert(0, _REPO)
 

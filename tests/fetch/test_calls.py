@@ -16,8 +16,7 @@ from bybit_research.endpoints import endpoint
 from bybit_research.fetch.calls import fetch_backwards, fetch_cursor, fetch_windows
 from bybit_research.fetch.pages import PageRequest
 from bybit_research.fetch.plan import Window, aligned_windows, candle_start, find_gaps, next_candle, step_back
-
-from .conftest import FakeReply
+from tests.conftest import FakeReply
 
 MIN = 60_000
 DAY = 86_400_000
