@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -58,19 +57,19 @@ def run(client: Fetcher, query: Query) -> pd.DataFrame:
     return finish(query, ENGINES[query.endpoint.paging](client, query))
 
 
-def _live(query: Query, params: Mapping[str, Any]) -> PageRequest:
-    limit = query.page_limit()
+def _live(query: Query, params: Mapping[str, Any], limit: int | None) -> PageRequest:
     return PageRequest({**params, **({"limit": limit} if limit else {})}, query.endpoint.cache.live)
 
 
 def _single(client: Fetcher, query: Query) -> Fetched:
-    requests = [_live(query, params) for params in query.variants()]
+    # one request: a limit only when the caller chose one (the endpoint's default otherwise)
+    requests = [_live(query, params, query.limit) for params in query.variants()]
     pages = fetch_windows(client, query.endpoint, requests, refresh=query.refresh, progress=query.progress)
     return Fetched(pages)
 
 
 def _cursor(client: Fetcher, query: Query) -> Fetched:
-    requests = [_live(query, params) for params in query.variants()]
+    requests = [_live(query, params, query.page_limit()) for params in query.variants()]
     pages = fetch_windows(
         client,
         query.endpoint,
@@ -107,7 +106,8 @@ def _series_range(query: Query, now: int) -> tuple[int, int]:
     """``[begin, stop)`` of a regular series: from :func:`plan_series`, never before :data:`EARLIEST_MS`."""
     assert query.step_ms is not None
     begin, stop = plan_series(query.start, query.end, now, query.step_ms, query.count, _default_count(query))
-    return max(begin, EARLIEST_MS), stop
+    begin = max(begin, EARLIEST_MS)
+    return begin, max(stop, begin)  # a range wholly after now is empty, not reversed
 
 
 def _default_count(query: Query) -> int:
@@ -190,7 +190,7 @@ def _sliding(client: Fetcher, query: Query) -> Fetched:
     now = client.server_now_ms()
     if query.start is None and query.end is None and not endpoint.auth:
         # no range: the latest value, one live request (historical volatility's default)
-        requests = [_live(replace(query, limit=None), params) for params in query.variants()]
+        requests = [_live(query, params, None) for params in query.variants()]
         return Fetched(fetch_windows(client, endpoint, requests, refresh=query.refresh), None, None, now)
     stop = now + 1 if query.end is None else min(query.end, now + 1)
     begin = max(query.start if query.start is not None else stop - span, EARLIEST_MS)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.time import month_index, month_start_ms
-from ..endpoints import Endpoint, IndexKind, Paging, Shape
+from ..endpoints import Endpoint, IndexKind, Shape
 from ..frames import build_frame, is_numeric_rows, orderbook_frame, snake
 from ..frames.attrs import iso_ms, json_safe, provenance
 from ..frames.klines import frame_from_columns
@@ -98,7 +98,7 @@ def _series(query: Query, pages: list[Page], fetched: Fetched) -> pd.DataFrame:
         if query.count is not None:
             frame = frame.iloc[: query.count] if query.start is not None else frame.iloc[-query.count :]
     frame = _one_per_id(frame, endpoint)
-    if endpoint.paging is Paging.KLINE:
+    if endpoint.shape is Shape.ROWS and endpoint.index_kind is IndexKind.TIME:  # candles
         assert query.step_ms is not None
         server_ms = max((p.time_ms for p in pages if p.time_ms), default=fetched.now or 0)
         frame["closed"] = _closed(cast(pd.DatetimeIndex, frame.index), query.step_ms, server_ms)
@@ -156,7 +156,9 @@ def finish(query: Query, fetched: Fetched) -> pd.DataFrame:
     if not split.tidy:
         frame = pd.concat(list(frames.values())) if frames else _series(query, [], fetched)
         return _with_attrs(frame, query, fetched, {})
-    tidy = pd.concat(list(frames.values()), keys=list(split.values), names=[split.level, "time"])
+    # the level replaces a column of the same name (funding and ratio rows carry their symbol)
+    parts = [f.drop(columns=split.level) if split.level in f.columns else f for f in frames.values()]
+    tidy = pd.concat(parts, keys=list(split.values), names=[split.level, "time"])
     tidy = tidy.swaplevel(0, 1).sort_index(level=["time", split.level], sort_remaining=False)
     extra = {}
     if series_like:

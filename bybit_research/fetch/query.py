@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..endpoints import Endpoint, Paging
+from ..endpoints import Endpoint
 
 __all__ = ["MAX_PAGES", "Query", "Split"]
 
@@ -88,11 +88,11 @@ class Query:
             )
 
     def page_limit(self) -> int | None:
-        """The ``limit`` each request carries."""
+        """The ``limit`` each request carries: ``limit``, else the endpoint's maximum when it takes one."""
         if self.limit is not None:
             return self.limit
         allowed = self.endpoint.limit_range(self.category)
-        return allowed.hi if allowed is not None and self.endpoint.paging is not Paging.NONE else None
+        return allowed.hi if allowed is not None else None
 
     def variants(self) -> list[dict[str, Any]]:
         """The parameters of each run: ``params`` once, or once per value of the split."""

@@ -23,6 +23,9 @@ class _Page(Protocol):
     @property
     def from_cache(self) -> bool: ...
 
+    @property
+    def time_ms(self) -> int | None: ...
+
 
 def iso_ms(ms: int | float | pd.Timestamp) -> str:
     """Epoch milliseconds (or a Timestamp) as ISO 8601 UTC text with milliseconds and a ``Z``."""
@@ -61,14 +64,17 @@ def provenance(
     **extra: Any,
 ) -> dict[str, Any]:
     """The ``attrs`` of a frame: ``endpoint``, ``category``, ``params`` (the ``None`` ones left out),
-    ``fetched_at`` (ISO text, now), ``from_cache`` (the fraction of pages served from a cache), ``pages``,
-    and ``extra``."""
+    ``fetched_at`` (ISO text, this machine's clock now), ``server_time`` (the exchange's clock in the newest
+    answer's envelope, ``None`` when no page carries one), ``from_cache`` (the fraction of pages served from a
+    cache), ``pages``, and ``extra``."""
+    times = [page.time_ms for page in pages if page.time_ms]
     return json_safe(
         {
             "endpoint": endpoint,
             "category": category,
             "params": {k: v for k, v in params.items() if v is not None},
             "fetched_at": iso_ms(pd.Timestamp.now(tz="UTC")),
+            "server_time": iso_ms(max(times)) if times else None,
             "from_cache": (sum(bool(p.from_cache) for p in pages) / len(pages)) if pages else 0.0,
             "pages": len(pages),
             **extra,  # may replace from_cache (a frame joined from other frames)

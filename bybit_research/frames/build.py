@@ -19,10 +19,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from ..endpoints import FLOAT, INT, TIME, Endpoint, IndexKind, Schema, Shape
+from ..endpoints import BOOL, FLOAT, INT, TIME, Endpoint, IndexKind, Schema, Shape
 from .convert import blank_to_null, convert, infer_kind, snake, time_index
 
-__all__ = ["ascending_order", "build_frame", "is_numeric_rows", "orderbook_frame", "rows_of"]
+__all__ = [
+    "ascending_order",
+    "build_frame",
+    "is_numeric_rows",
+    "oldest_first_order",
+    "orderbook_frame",
+    "rows_of",
+]
 
 # --------------------------------------------------------------------------------------------- column plans
 
@@ -71,7 +78,14 @@ def _plan(schema: Schema, rows: Sequence[Any]) -> list[_Column]:
 
 
 def _records_columns(rows: Sequence[Any], schema: Schema) -> dict[str, Any]:
-    return {col.name: convert(_dig(rows, col.path), col.kind) for col in _plan(schema, rows)}
+    columns = {}
+    for col in _plan(schema, rows):
+        values = convert(_dig(rows, col.path), col.kind)
+        if col.kind == BOOL and len(col.path) > 1:
+            # a flag inside an object that may be null (preListingInfo): nullable, whatever this page holds
+            values = pd.array(values, dtype="boolean")
+        columns[col.name] = values
+    return columns
 
 
 def _arrays_columns(rows: Sequence[Sequence[Any]], fields: Sequence[str], schema: Schema) -> dict[str, Any]:
@@ -125,7 +139,9 @@ def build_frame(endpoint: Endpoint, rows: Sequence[Any], category: str | None = 
     """Return the typed frame of ``rows`` (the concatenated rows of every page) of ``endpoint``.
 
     Time-indexed frames come out ascending and, unless the endpoint keeps duplicates, de-duplicated (the last
-    occurrence wins). An empty ``rows`` gives an empty frame with the schema's columns and dtypes.
+    occurrence wins). Where duplicates are kept (histories of events), rows of the same millisecond come in
+    the exchange's order of events: V5 lists history newest first, so that is the reverse of their order in
+    the answer. An empty ``rows`` gives an empty frame with the schema's columns and dtypes.
     """
     schema = endpoint.schema(category)
     if endpoint.shape is Shape.ROWS and endpoint.index_kind is IndexKind.TIME:
@@ -141,7 +157,8 @@ def build_frame(endpoint: Endpoint, rows: Sequence[Any], category: str | None = 
     key = snake(endpoint.index)
     if endpoint.index_kind is IndexKind.TIME:
         stamps = pd.DatetimeIndex(columns.pop(key), name="time")
-        order = ascending_order(stamps.asi8, endpoint.unique_index)
+        ms = stamps.asi8
+        order = ascending_order(ms, True) if endpoint.unique_index else oldest_first_order(ms)
         if order is not None:
             columns = {name: _take(values, order) for name, values in columns.items()}
             stamps = stamps[order]
@@ -151,6 +168,16 @@ def build_frame(endpoint: Endpoint, rows: Sequence[Any], category: str | None = 
     if endpoint.unique_index and not index.is_unique:
         frame = frame[~index.duplicated(keep="last")]
     return frame
+
+
+def oldest_first_order(ms: np.ndarray) -> np.ndarray | None:
+    """The positions that put rows listed newest first into ascending time, ties in the reverse of their
+    listed order (the order the events happened in); None when nothing moves."""
+    if len(ms) < 2:
+        return None
+    reversed_order = np.argsort(ms[::-1], kind="stable")
+    order = (len(ms) - 1) - reversed_order
+    return None if np.array_equal(order, np.arange(len(ms))) else order
 
 
 def ascending_order(ms: np.ndarray, unique: bool) -> np.ndarray | None:

@@ -79,6 +79,7 @@ def option_chain(
         params={"baseCoin": coin, **({"expDate": code} if code else {})},
         pages=[],
         from_cache=(specs.attrs.get("from_cache", 0.0) + quotes.attrs.get("from_cache", 0.0)) / 2,
+        server_time=quotes.attrs.get("server_time"),
     )
     chain.attrs["pages"] = specs.attrs.get("pages", 0) + quotes.attrs.get("pages", 0)
     return chain

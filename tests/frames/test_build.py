@@ -162,7 +162,8 @@ def test_unknown_fields_are_kept_and_typed_by_inference() -> None:
     assert df["seq"].iloc[0] == 123456
 
 
-def test_trades_keep_same_millisecond_rows() -> None:
+def test_trades_keep_same_millisecond_rows_in_the_order_they_happened() -> None:
+    """V5 lists trades newest first: of two trades in one millisecond the later-listed one happened first."""
     trades = endpoint("recent-trade")
     base = {
         "symbol": "X",
@@ -172,10 +173,25 @@ def test_trades_keep_same_millisecond_rows() -> None:
         "isBlockTrade": False,
         "isRPITrade": False,
     }
-    rows = [{**base, "execId": str(i), "time": t, "seq": str(i)} for i, t in enumerate(["3", "2", "2"])]
+    listed = [("c", "3", "13"), ("b", "2", "12"), ("a", "2", "11")]  # newest first: seq descending
+    rows = [{**base, "execId": e, "time": t, "seq": s} for e, t, s in listed]
     df = build_frame(trades, rows, "linear")
-    assert len(df) == 3
-    assert df["exec_id"].tolist() == ["1", "2", "0"]
+    assert df["exec_id"].tolist() == ["a", "b", "c"] and df["seq"].tolist() == [11, 12, 13]
+    assert times(df).asi8.tolist() == [2, 2, 3]
+
+
+def test_events_listed_oldest_first_keep_their_order() -> None:
+    trades = endpoint("recent-trade")
+    base = {
+        "symbol": "X",
+        "price": "1",
+        "size": "1",
+        "side": "Buy",
+        "isBlockTrade": False,
+        "isRPITrade": False,
+    }
+    rows = [{**base, "execId": e, "time": t, "seq": "1"} for e, t in [("a", "1"), ("b", "2"), ("c", "3")]]
+    assert build_frame(trades, rows, "linear")["exec_id"].tolist() == ["a", "b", "c"]
 
 
 def test_leaf_name_collisions_fall_back_to_the_path() -> None:
