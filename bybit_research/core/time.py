@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .units import NS_PER_MS
+
 __all__ = [
     "EARLIEST_MS",
     "LATEST_MS",
@@ -91,7 +93,7 @@ def to_ms(value: Any, name: str = "time") -> int | None:
         raise ValueError(f"{name} is NaT")
     if stamp.tzinfo is None:
         stamp = stamp.tz_localize("UTC")
-    return _bounded(int(stamp.value // 1_000_000), name)
+    return _bounded(int(stamp.value // NS_PER_MS), name)
 
 
 def _bounded(ms: int, name: str) -> int:
@@ -135,4 +137,4 @@ def month_index(ms: int) -> int:
 def month_start_ms(index: int) -> int:
     """Return the epoch ms of the first instant of calendar month ``index`` (see :func:`month_index`)."""
     year, month = divmod(index, 12)
-    return int(pd.Timestamp(year=1970 + year, month=month + 1, day=1, tz="UTC").value // 1_000_000)
+    return int(pd.Timestamp(year=1970 + year, month=month + 1, day=1, tz="UTC").value // NS_PER_MS)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-__all__ = ["DAY_MS", "HOUR_MS", "MINUTE_MS", "SECOND_MS", "WEEK_ANCHOR_MS", "WEEK_MS", "YEAR_MS"]
+__all__ = ["DAY_MS", "HOUR_MS", "MINUTE_MS", "NS_PER_MS", "SECOND_MS", "WEEK_ANCHOR_MS", "WEEK_MS", "YEAR_MS"]
 
+#: nanoseconds in a millisecond (``pd.Timestamp.value`` is in ns)
+NS_PER_MS = 1_000_000
 SECOND_MS = 1_000
 MINUTE_MS = 60 * SECOND_MS
 HOUR_MS = 60 * MINUTE_MS

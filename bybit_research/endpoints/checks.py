@@ -164,26 +164,29 @@ def check_exp_date(value: object, name: str = "expiry") -> str:
 #: single letters: a day, a week (either case), a calendar month (upper case only: "m" would be a minute)
 _BARE = {"D": DAY_MS, "d": DAY_MS, "W": WEEK_MS, "w": WEEK_MS, "M": 0}
 _UNITS_MS = {"min": MINUTE_MS, "h": HOUR_MS, "d": DAY_MS, "w": WEEK_MS}
-_ALIAS = re.compile(
-    r"^(\d+)\s*(m|min|mins|minute|minutes|h|hr|hour|hours|d|day|days|w|wk|week|weeks|"
-    r"M|mo|mon|month|months)$"
-)
+_ALIAS = re.compile(r"^(\d+)\s*([A-Za-z]+)$")
+_UNIT_WORDS = {
+    **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), "min"),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), "h"),
+    **dict.fromkeys(("d", "day", "days"), "d"),
+    **dict.fromkeys(("w", "wk", "week", "weeks"), "w"),
+}
+_MONTH_WORDS = frozenset({"mo", "mon", "month", "months"})
 
 
 def _alias_ms(text: str) -> int | None:
     """Length in ms of an alias such as ``"15min"``, ``"1h"``, ``"4H"``, ``"1d"``, ``"1w"`` (month: 0).
 
-    ``"1m"`` is a minute and ``"1M"`` a month, as in most trading tools."""
+    Units are read in any case, except that ``"1m"`` is a minute and ``"1M"`` a month, as in most trading
+    tools."""
     found = _ALIAS.match(text.strip())
     if found is None:
         return None
     count, unit = int(found.group(1)), found.group(2)
-    if unit == "M" or unit.lower() in ("mo", "mon", "month", "months"):
+    if unit == "M" or unit.lower() in _MONTH_WORDS:
         return 0 if count == 1 else None
-    key = {"m": "min", "mins": "min", "minute": "min", "minutes": "min", "hr": "h", "hour": "h", "hours": "h"}
-    key.update({"day": "d", "days": "d", "wk": "w", "week": "w", "weeks": "w"})
-    unit = unit.lower()
-    return count * _UNITS_MS[key.get(unit, unit)]
+    key = _UNIT_WORDS.get(unit.lower())
+    return None if key is None else count * _UNITS_MS[key]
 
 
 def check_interval(value: object, endpoint: Endpoint) -> tuple[str, int]:

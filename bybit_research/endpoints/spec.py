@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..core.expiry import DO_NOT_CACHE, NEVER_EXPIRE
-from ..core.units import DAY_MS
+from ..core.units import DAY_MS, MINUTE_MS
 
 __all__ = [
     "BOOL",
@@ -125,7 +125,7 @@ class CachePolicy:
     live: float
     closed: float | None = None
 
-    def expire_after(self, window_end_ms: int | None, now_ms: int, margin_ms: int = 60_000) -> float:
+    def expire_after(self, window_end_ms: int | None, now_ms: int, margin_ms: int = MINUTE_MS) -> float:
         """Return the expiry of a page with times before ``window_end_ms``, as seen at ``now_ms``."""
         if self.closed is not None and window_end_ms is not None and window_end_ms + margin_ms <= now_ms:
             return self.closed

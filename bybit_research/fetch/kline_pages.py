@@ -21,6 +21,7 @@ import numpy as np
 
 from ..core.expiry import DO_NOT_CACHE, NEVER_EXPIRE
 from ..core.fetcher import Fetcher, PageStore
+from ..core.units import MINUTE_MS
 from ..endpoints import Endpoint
 from ..frames import Columns
 from ..frames.klines import pages_columns
@@ -124,7 +125,7 @@ def all_stored(client: Fetcher, endpoint: Endpoint, requests: Sequence[PageReque
 
 
 #: a page is stored once the exchange's clock, when it answered, was this far past the window's end
-CLOSED_MARGIN_MS = 60_000
+CLOSED_MARGIN_MS = MINUTE_MS
 
 
 def _closed_when_answered(page: Page, endpoint: Endpoint) -> bool:

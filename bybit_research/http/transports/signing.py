@@ -13,6 +13,7 @@ import time
 
 import httpx
 
+from ...core.units import NS_PER_MS
 from ...errors import RateLimitError
 from ..clock import ServerClock
 from ..credentials import Credentials
@@ -136,7 +137,7 @@ class SigningTransport(httpx.BaseTransport):
 def _server_time_ms(body: dict) -> int | None:
     result = body.get("result")
     if isinstance(result, dict) and str(result.get("timeNano", "")).isdigit():
-        return int(result["timeNano"]) // 1_000_000
+        return int(result["timeNano"]) // NS_PER_MS
     if isinstance(result, dict) and str(result.get("timeSecond", "")).isdigit():
         # prefer the envelope's ms time when the result only has seconds
         time_ms = body.get("time")
