@@ -22,7 +22,7 @@ from .calendar import DAY_MS, MINUTE_MS, YEAR_MS
 from .coins import COIN_SPECS, decimals
 from .instrument import Instrument
 from .levels import LEVELS, minute_levels
-from .options import smile_iv_array
+from .options import OPTION_CARRY, smile_iv_array
 from .paths import MINUTES_PER_DAY, CoinPath, LruCache, keyed_rng
 
 KINDS = ("last", "mark", "index", "premium")
@@ -184,7 +184,7 @@ class BarSource:
         inst = self.inst
         assert inst.strike is not None
         tau = np.maximum(inst.delivery_ms - times, 0) / YEAR_MS
-        forward = np.exp(coin_logs) * (1.0 + 0.05 * tau)
+        forward = np.exp(coin_logs) * (1.0 + OPTION_CARRY * tau)
         base_vol = self.path.annual_vol
         sigma = smile_iv_array(base_vol, forward, inst.strike, tau)
         sd = sigma * np.sqrt(np.maximum(tau, 1e-12))
