@@ -88,12 +88,13 @@ class Market:
         """Return the coin's USD price at each whole hour ``first_hour..last_hour`` (epoch hours)."""
         first_day, last_day = first_hour // 24, last_hour // 24
         path = self.paths[coin]
-        days = [
-            _HOURLY.get_or_build(
-                (self.seed, coin, day), lambda day=day: np.exp(path.minute_logs(day)[:1440:60])
+
+        def hours_of(day: int) -> np.ndarray:
+            return _HOURLY.get_or_build(
+                (self.seed, coin, day), lambda: np.exp(path.minute_logs(day)[:1440:60])
             )
-            for day in range(first_day, last_day + 1)
-        ]
+
+        days = [hours_of(day) for day in range(first_day, last_day + 1)]
         prices = np.concatenate(days)
         return prices[first_hour - first_day * 24 : last_hour - first_day * 24 + 1]
 
