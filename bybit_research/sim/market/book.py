@@ -76,8 +76,9 @@ def _side(
     if inst.category == "option" or now < RPI_SINCE[group]:
         rpi = np.zeros(count, dtype=np.int64)
     else:
-        extra = keyed_rng(market.seed, inst.rng_key(), _RPI, second, side + 1).random((2, count))
-        rpi = np.where(extra[0] < _RPI_LEVELS, np.floor(np.exp(extra[1] * 3.0)).astype(np.int64) + 1, 0)
+        # one pair of draws per level, so a deeper book keeps the shallower levels' quotes
+        extra = keyed_rng(market.seed, inst.rng_key(), _RPI, second, side + 1).random((count, 2))
+        rpi = np.where(extra[:, 0] < _RPI_LEVELS, np.floor(np.exp(extra[:, 1] * 3.0)).astype(np.int64) + 1, 0)
         rpi = rpi * qty_units
     return BookSide(prices, sizes, rpi)
 

@@ -27,15 +27,16 @@ _WEIGHTS, _SPREADS, _RATE = 61, 62, 63
 #: Weights are integers out of this many parts (printed with 16 decimals, they sum to exactly 1).
 WEIGHT_PARTS = 10**16
 #: ``(exchange, pair template)``; ``{b}`` is the coin (``{k}`` Kraken's name of it), ``{q}`` the quote.
+#: An index uses the first 3 to 8 (every index has a component in another quote currency).
 _VENUES = (
     ("Bybit", "{b}{q}"),
     ("Binance", "{b}{q}"),
+    ("Coinbase", "{b}-USD"),
     ("OKX", "{b}-{q}"),
     ("Bitget", "{b}{q}"),
+    ("Kraken", "{k}/USD"),
     ("GateIO", "{b}_{q}"),
     ("Kucoin", "{b}-{q}"),
-    ("Coinbase", "{b}-USD"),
-    ("Kraken", "{k}/USD"),
 )
 _KRAKEN = {"BTC": "XBT", "DOGE": "XDG"}
 
