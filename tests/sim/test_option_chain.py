@@ -16,7 +16,8 @@ from market_helpers import NOW_MS, call, make_exchange
 from bybit_research.sim.core import SimConfig
 from bybit_research.sim.market import OPTION_CARRY, Market
 from bybit_research.sim.market.calendar import DAY_MS, HOUR_MS, YEAR_MS
-from bybit_research.sim.market.universe import STRIKES_AROUND, option_kinds
+from bybit_research.sim.market.strikes import STRIKES_AROUND
+from bybit_research.sim.market.universe import option_kinds
 
 CLOCKS = [1_690_000_000_000, 1_717_228_740_000, 1_735_000_000_000, 1_752_000_000_000, NOW_MS]
 

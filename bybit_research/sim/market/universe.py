@@ -7,15 +7,14 @@ instant: contracts that expired are gone from the listing but kept (status ``Clo
 symbol look-ups.
 
 An expiry's option chain is listed around the forward at its listing; as the price moves, Bybit lists new
-strikes. The universe checks every whole hour from an expiry's listing on: whenever fewer than
-:data:`STRIKES_AROUND` strikes (by series) lie on either side of the forward's nearest strike, the missing
-ones are listed at that hour (their ``launch_ms``). Strikes are never delisted before expiry, and the chain
-at an instant depends only on the seed's price path up to that instant.
+strikes. The universe checks every whole hour from an expiry's listing on (:mod:`.strikes`): whenever too few
+strikes lie on either side of the forward's nearest strike, the missing ones are listed at that hour (their
+``launch_ms``). Strikes are never delisted before expiry, and the chain at an instant depends only on the
+seed's price path up to that instant.
 """
 
 from __future__ import annotations
 
-import math
 import zlib
 from collections.abc import Callable
 from dataclasses import replace
@@ -26,7 +25,6 @@ from .calendar import (
     DAY_MS,
     EXPIRY_HOUR_MS,
     HOUR_MS,
-    YEAR_MS,
     date_code,
     date_ms,
     from_ms,
@@ -50,7 +48,7 @@ from .coins import (
     scale_down,
 )
 from .instrument import Instrument
-from .options import OPTION_CARRY
+from .strikes import Hourly, listed_strikes, strike_text
 
 CATEGORIES = ("spot", "linear", "inverse", "option")
 
@@ -60,27 +58,6 @@ FUTURE_LEAD_DAYS = 190
 #: How far back expired contracts stay known (delivery prices, symbol look-ups).
 OPTION_HISTORY_DAYS = 21
 FUTURE_HISTORY_DAYS = 730
-#: Strike spacing (share of the price at listing), strikes per side at listing, and the strikes that must lie
-#: on each side of the forward's nearest strike at every hour after listing, by option series.
-STRIKE_SPACING = {"daily": 0.01, "weekly": 0.025, "monthly": 0.05, "quarterly": 0.08}
-STRIKES_AT_LISTING = {"daily": 5, "weekly": 7, "monthly": 8, "quarterly": 8}
-STRIKES_AROUND = {"daily": 3, "weekly": 3, "monthly": 4, "quarterly": 4}
-
-#: ``hourly(coin, first_hour, last_hour) -> prices``: a coin's USD price at each whole hour (epoch hours).
-Hourly = Callable[[str, int, int], np.ndarray]
-
-
-def _nice_step(raw: float) -> float:
-    """Round a strike spacing to 1, 2, 2.5 or 5 times a power of ten."""
-    power = 10.0 ** math.floor(math.log10(raw))
-    for mantissa in (1.0, 2.0, 2.5, 5.0, 10.0):
-        if mantissa * power >= raw * 0.8:
-            return mantissa * power
-    return 10.0 * power
-
-
-def _strike_text(strike: float) -> str:
-    return f"{strike:.10g}" if strike != int(strike) else str(int(strike))
 
 
 def option_kinds(expiry_ms: int) -> list[str]:
@@ -383,35 +360,19 @@ class Universe:
         return prices[first_hour - start : last_hour - start + 1]
 
     def _listed_strikes(self, coin: str, expiry: int, launch: int, kind: str) -> list[tuple[int, int, float]]:
-        """Return ``(index, launch_ms, step)`` of the strikes (index x step) of a chain listed by now."""
-        center = self._level(coin, launch)
-        step = _nice_step(center * STRIKE_SPACING[kind])
-        atm = round(center / step)
-        per_side = STRIKES_AT_LISTING[kind]
-        strikes = [(k, launch) for k in range(atm - per_side, atm + per_side + 1)]
+        hours = None
         first_hour = -(-launch // HOUR_MS)
         last_hour = min(self.now_ms, expiry - HOUR_MS) // HOUR_MS
         if self._hourly is not None and last_hour >= first_hour:
-            hours = np.arange(first_hour, last_hour + 1, dtype=np.int64)
-            forwards = self._hourly_prices(coin, first_hour, last_hour) * (
-                1.0 + OPTION_CARRY * (expiry - hours * HOUR_MS) / YEAR_MS
-            )
-            nearest = np.rint(forwards / step).astype(np.int64)
-            around = STRIKES_AROUND[kind]
-            highest = np.maximum.accumulate(nearest + around)
-            lowest = np.minimum.accumulate(nearest - around)
-            for k in range(atm + per_side + 1, int(highest[-1]) + 1):
-                strikes.append((k, int(hours[np.searchsorted(highest, k)]) * HOUR_MS))
-            for k in range(atm - per_side - 1, int(lowest[-1]) - 1, -1):
-                strikes.append((k, int(hours[np.searchsorted(-lowest, -k)]) * HOUR_MS))
-        return [(k, listed, step) for k, listed in sorted(strikes) if k > 0]
+            hours = (first_hour, self._hourly_prices(coin, first_hour, last_hour))
+        return listed_strikes(self._level(coin, launch), kind, launch, expiry, hours)
 
     def _option_chain(self, coin: str, expiry: int, launch: int, kind: str) -> None:
         code = date_code(expiry)
         for k, listed, step in self._listed_strikes(coin, expiry, launch, kind):
             strike = k * step
             for option_type in ("Call", "Put"):
-                symbol = f"{coin}-{code}-{_strike_text(strike)}-{option_type[0]}"
+                symbol = f"{coin}-{code}-{strike_text(strike)}-{option_type[0]}"
                 self._add(
                     Instrument(
                         symbol,
