@@ -16,6 +16,13 @@ the future, or days before launch. Columns (a header row, then trades in ascendi
   (``8.1095e+09``), as in the real files;
 * spot: ``id`` (the trade's number within the file, from 1), ``timestamp`` (epoch ms), ``price``,
   ``volume``, ``side`` (``buy``/``sell``), and from :data:`.trades.RPI_SINCE` on an ``rpi`` column (0/1).
+
+Sources: Bybit documents none of this. Paths, names, headers and sample rows come from public downloader code
+and test fixtures that read the real files (found with the search tool); the number formats (Go's ``%v``,
+prices with the tick's decimals, trailing zeros dropped in spot files) are read off those samples; the RPI
+columns appear in samples from mid-2025 on (the cut-over dates here are assumptions). The real listing pages
+are plain HTML with one ``<a href>`` per entry; their exact markup is not known, so clients should read only
+the links.
 """
 
 from __future__ import annotations
