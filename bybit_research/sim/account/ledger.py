@@ -14,7 +14,6 @@ day.
 from __future__ import annotations
 
 import bisect
-import heapq
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -38,7 +37,7 @@ from .state import (
 )
 from .trades import TradeBooker
 
-_DEPOSIT, _FUNDING, _DELIVERY, _ORDER, _INTEREST = range(5)
+_DEPOSIT, _FUNDING, _DELIVERY, _ORDER = range(4)
 
 
 class Ledger:
@@ -82,6 +81,8 @@ class Ledger:
         self._last_t = 0
         self._times: dict[str, list[int]] = {}
         self._funding_rates: dict[str, dict[int, float]] = {}
+        self._negative: set[str] = set()  # currencies with a negative balance (they pay interest hourly)
+        self._next_interest_ms = 0
         self.booker = TradeBooker(self, rng)
         self._run(plan)
 
@@ -116,6 +117,12 @@ class Ledger:
         change = amounts.get("cash_flow", ZERO) + amounts.get("funding", ZERO) - amounts.get("fee", ZERO)
         balance = self.state.balances.get(currency, ZERO) + change
         self.state.balances[currency] = balance
+        if balance < 0:
+            if not self._negative:  # interest accrues from the next whole hour on
+                self._next_interest_ms = max(self._next_interest_ms, -(-t_ms // HOUR_MS) * HOUR_MS)
+            self._negative.add(currency)
+        else:
+            self._negative.discard(currency)
         row = rows.transaction_row(
             rid=self.next_rid(),
             uid=self.uid,
@@ -152,10 +159,8 @@ class Ledger:
         for inst in dated.values():
             if inst.delivery_ms < self.end_ms:
                 events.append((inst.delivery_ms, _DELIVERY, len(events), inst))
-        for hour in range(self.start_ms // HOUR_MS, self.end_ms // HOUR_MS):
-            events.append((hour * HOUR_MS, _INTEREST, len(events), None))
-        heapq.heapify(events)
-        return [heapq.heappop(events) for _ in range(len(events))]
+        events.sort()  # the sequence number is unique: payloads are never compared
+        return events
 
     def _run(self, plan: Plan) -> None:
         handlers: dict[int, Callable[[int, Any], bool]] = {
@@ -163,16 +168,32 @@ class Ledger:
             _FUNDING: self._funding,
             _DELIVERY: self._delivery,
             _ORDER: self.booker.order,
-            _INTEREST: self._interest,
         }
         for t, kind, _, payload in self._events(plan):
+            self._charge_interest_before(t)
             if t >= self.anchor_ms and self._anchor_state is None:
                 self._anchor_state = self.state.snapshot()
             changed = handlers[kind](t, payload)
             if changed and t >= self.anchor_ms:
                 self._tail.append((t, self.state.snapshot()))
+        self._charge_interest_before(self.end_ms)
         if self._anchor_state is None:
             self._anchor_state = self.state.snapshot()
+
+    def _charge_interest_before(self, t_ms: int) -> None:
+        """Charge the hourly interest of every whole hour before ``t_ms`` while a balance is negative.
+
+        An hour's interest is booked after the other events of that instant (funding, deliveries), so an
+        event at ``t_ms`` first settles the hours strictly before it.
+        """
+        while self._negative and self._next_interest_ms < t_ms:
+            hour = self._next_interest_ms
+            if hour >= self.anchor_ms and self._anchor_state is None:
+                self._anchor_state = self.state.snapshot()
+            self._interest(hour)
+            if hour >= self.anchor_ms:
+                self._tail.append((hour, self.state.snapshot()))
+            self._next_interest_ms = hour + HOUR_MS
 
     def _deposit(self, t: int, payload: tuple[str, Decimal]) -> bool:
         coin, amount = payload
@@ -262,8 +283,7 @@ class Ledger:
         )
         return True
 
-    def _interest(self, t: int, _payload: None) -> bool:
-        changed = False
+    def _interest(self, t: int) -> None:
         for coin in sorted(self.state.balances):
             balance = self.state.balances[coin]
             if balance >= 0:
@@ -290,5 +310,3 @@ class Ledger:
             self.book(None, tt, "INTEREST", coin, cash_flow=-cost)
             self.state.hourly_rates[coin] = rate
             self.state.last_interest_ms = t
-            changed = True
-        return changed
