@@ -14,18 +14,19 @@ day.
 from __future__ import annotations
 
 import bisect
+import random
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
-
-import numpy as np
 
 from ..market import Instrument, Market
 from ..market.derivatives import funding_rates
 from . import rows
 from .borrowing import hourly_borrow_rate
 from .numbers import ZERO, dec, price_dec, q8, s, s8
+from .option_closes import closed_option_row
 from .plan import DAY_MS, HOUR_MS, Plan
+from .prices import Prices
 from .state import (
     FUTURE_DELIVERY_RATE,
     OPTION_DELIVERY_CAP,
@@ -35,6 +36,7 @@ from .state import (
     is_session_settled,
     price_pnl,
 )
+from .table import Table
 from .trades import TradeBooker
 
 _DEPOSIT, _FUNDING, _DELIVERY, _ORDER = range(4)
@@ -58,7 +60,7 @@ class Ledger:
     """
 
     def __init__(
-        self, market: Market, plan: Plan, rng: np.random.Generator, uid: int, start_ms: int, anchor_ms: int
+        self, market: Market, plan: Plan, rng: random.Random, uid: int, start_ms: int, anchor_ms: int
     ) -> None:
         self.market = market
         self.uid = uid
@@ -66,21 +68,23 @@ class Ledger:
         self.anchor_ms = anchor_ms
         self.end_ms = anchor_ms + DAY_MS
         self.state = AccountState()
-        self.executions: list[rows.Row] = []
-        self.orders: list[rows.Row] = []
+        self.executions = Table(self.execution_row)
+        self.orders = Table()
         self.open_orders: list[rows.Row] = []
-        self.transactions: list[rows.Row] = []
-        self.closed_pnl: list[rows.Row] = []
-        self.deliveries: list[rows.Row] = []
-        self.settlements: list[rows.Row] = []
-        self.borrows: list[rows.Row] = []
+        self.transactions = Table(rows.transaction_row)
+        self.closed_pnl = Table()
+        self.deliveries = Table()
+        self.settlements = Table(rows.settlement_row)
+        self.borrows = Table(rows.borrow_row)
+        self.closed_options = Table(closed_option_row)
         self.locked: dict[str, Decimal] = {}
         self._anchor_state: AccountState | None = None
         self._tail: list[tuple[int, AccountState]] = []
         self._rid = 0
         self._last_t = 0
-        self._times: dict[str, list[int]] = {}
         self._funding_rates: dict[str, dict[int, float]] = {}
+        self._position_keys: dict[str, str] = {}
+        self.prices = Prices(market)
         self._negative: set[str] = set()  # currencies with a negative balance (they pay interest hourly)
         self._next_interest_ms = 0
         self.booker = TradeBooker(self, rng)
@@ -94,12 +98,23 @@ class Ledger:
         index = bisect.bisect_right([t for t, _ in self._tail], now_ms)
         return self._tail[index - 1][1] if index else self._anchor_state
 
-    def times(self, table: str) -> list[int]:
-        """Return the filing times (``_t``) of a table's rows, ascending (cached)."""
-        found = self._times.get(table)
-        if found is None:
-            found = self._times[table] = [row["_t"] for row in getattr(self, table)]
+    def table(self, name: str) -> Table:
+        """Return the history table ``name`` (``executions``, ``orders``, ``transactions``, ...)."""
+        found = getattr(self, name)
+        assert isinstance(found, Table)
         return found
+
+    def execution_row(self, *record: Any) -> rows.Row:
+        """Build an execution row from its record, looking up the mark and index prices it shows when the
+        record leaves them out (``None``)."""
+        inst, t_ms = record[0], record[3]
+        mark, index = record[12], record[13]
+        if mark is None:
+            mark = self.prices.mark(inst, t_ms)
+        if index is None:
+            index = self.prices.index(inst.base_coin, t_ms)
+        full: tuple[Any, ...] = (*record[:12], mark, index, *record[14:])
+        return rows.execution_row(*full)
 
     # ---------------------------------------------------------------- bookkeeping used by the trade booker
     def next_rid(self) -> int:
@@ -112,10 +127,15 @@ class Ledger:
         self._last_t = max(int(t_ms), self._last_t)
         return self._last_t
 
-    def book(self, inst: Instrument | None, t_ms: int, kind: str, currency: str, **amounts: Any) -> rows.Row:
-        """Apply a cash movement to the wallet and file its transaction-log row."""
-        change = amounts.get("cash_flow", ZERO) + amounts.get("funding", ZERO) - amounts.get("fee", ZERO)
-        balance = self.state.balances.get(currency, ZERO) + change
+    def book(self, inst: Instrument | None, t_ms: int, kind: str, currency: str, **amounts: Any) -> None:
+        """Apply a cash movement to the wallet and file its transaction-log row.
+
+        ``amounts`` may hold ``cash_flow``, ``funding``, ``fee`` (Decimals), ``side``, ``qty``, ``size``,
+        ``price``, ``fee_rate``, ``trade_id``, ``order_id`` and ``link_id``.
+        """
+        get = amounts.get
+        cash_flow, funding, fee = get("cash_flow", ZERO), get("funding", ZERO), get("fee", ZERO)
+        balance = self.state.balances.get(currency, ZERO) + cash_flow + funding - fee
         self.state.balances[currency] = balance
         if balance < 0:
             if not self._negative:  # interest accrues from the next whole hour on
@@ -123,18 +143,27 @@ class Ledger:
             self._negative.add(currency)
         else:
             self._negative.discard(currency)
-        row = rows.transaction_row(
-            rid=self.next_rid(),
-            uid=self.uid,
-            inst=inst,
-            t_ms=t_ms,
-            kind=kind,
-            currency=currency,
-            balance=balance,
-            **amounts,
+        record = (
+            self.next_rid(),
+            self.uid,
+            inst,
+            t_ms,
+            kind,
+            currency,
+            cash_flow,
+            funding,
+            fee,
+            balance,
+            get("side", "None"),
+            get("qty", ZERO),
+            get("size", ZERO),
+            get("price", ZERO),
+            get("fee_rate", "0"),
+            get("trade_id", ""),
+            get("order_id", ""),
+            get("link_id", ""),
         )
-        self.transactions.append(row)
-        return row
+        self.transactions.add_record(t_ms, record)
 
     def realise(self, coin: str, amount: Decimal) -> None:
         """Add to the coin's cumulative realised P&L."""
@@ -147,12 +176,18 @@ class Ledger:
             events.append((t, _DEPOSIT, len(events), (coin, amount)))
         for intent in plan.intents:
             events.append((intent.t_ms, _ORDER, len(events), intent))
-        for inst in plan.perpetuals:
+        funded = [(inst, [(self.start_ms, self.end_ms)]) for inst in plan.perpetuals]
+        for inst, spans in funded + list(plan.funded_spans.values()):
             interval = inst.funding_interval_min * 60_000
-            times = [k * interval for k in range(-(-self.start_ms // interval), -(-self.end_ms // interval))]
+            times = [
+                k * interval
+                for lo, hi in spans
+                for k in range(-(-lo // interval), -(-min(hi, self.end_ms) // interval))
+            ]
             # one batch per symbol: the same rates Market.funding_rate returns one at a time
             rates = funding_rates(self.market.seed, inst, times)
             self._funding_rates[inst.symbol] = dict(zip(times, rates, strict=True))
+            self._position_keys[inst.symbol] = f"{inst.category}:{inst.symbol}"
             for t in times:
                 events.append((t, _FUNDING, len(events), inst))
         dated = {intent.inst.symbol: intent.inst for intent in plan.intents if intent.inst.delivery_ms}
@@ -201,29 +236,18 @@ class Ledger:
         return True
 
     def _funding(self, t: int, inst: Instrument) -> bool:
-        pos = self.state.positions.get(f"{inst.category}:{inst.symbol}")
+        pos = self.state.positions.get(self._position_keys[inst.symbol])
         if pos is None or pos.size == 0:
             return False
         rate = dec(self._funding_rates[inst.symbol][t], 8)
-        mark = price_dec(self.market.mark_price(inst.symbol, t), inst.tick_size)
+        mark = price_dec(self.prices.mark(inst, t), inst.tick_size)
         notional = pos.size / mark if inst.category == "inverse" else pos.size * mark
         funding = -q8(notional * rate)
         cash = ZERO
         t = self.tick(t)
         if is_session_settled(inst):
             cash = q8(price_pnl(inst, pos.session_avg, mark, abs(pos.size), pos.direction))
-            self.settlements.append(
-                {
-                    "symbol": inst.symbol,
-                    "side": "Buy" if pos.size > 0 else "Sell",
-                    "size": s(abs(pos.size)),
-                    "sessionAvgPrice": s8(pos.session_avg),
-                    "markPrice": s(mark),
-                    "realisedPnl": s8(cash),
-                    "createdTime": str(t),
-                    **rows.tags(inst, t, self.next_rid()),
-                }
-            )
+            self.settlements.add_record(t, (inst, t, self.next_rid(), pos.size, pos.session_avg, mark, cash))
             pos.session_avg = mark
         self.book(
             inst,
@@ -259,6 +283,7 @@ class Ledger:
             fee = q8(min(OPTION_DELIVERY_RATE * price * held, OPTION_DELIVERY_CAP * payoff * held))
             realised = q8((payoff - pos.avg) * held * direction) - fee
             strike_text = s(strike.normalize()) if strike == strike.to_integral() else s(strike)
+            self.booker.option_closes.delivery(inst, t, price, payoff, fee)
         else:
             price = price_dec(index, inst.tick_size)
             cash = q8(price_pnl(inst, pos.session_avg, price, held, direction))
@@ -267,7 +292,7 @@ class Ledger:
             strike_text = ""
         entry = pos.avg
         self.booker.delivery_fill(pos, t, price, held, direction, fee, cash, realised)
-        self.deliveries.append(
+        self.deliveries.add_row(
             {
                 "deliveryTime": t,
                 "symbol": inst.symbol,
@@ -292,21 +317,7 @@ class Ledger:
             rate = hourly_borrow_rate(coin, t)
             cost = q8(borrowed * rate)
             tt = self.tick(t)
-            self.borrows.append(
-                {
-                    "currency": coin,
-                    "createdTime": tt,
-                    "borrowCost": s8(cost),
-                    "hourlyBorrowRate": s(rate),
-                    "InterestBearingBorrowSize": s8(borrowed),
-                    "costExemption": "0",
-                    "borrowAmount": s8(borrowed),
-                    "unrealisedLoss": "0",
-                    "freeBorrowedAmount": "0",
-                    **rows.tags(None, tt, self.next_rid()),
-                    "_currency": coin,
-                }
-            )
+            self.borrows.add_record(tt, (coin, tt, self.next_rid(), borrowed, rate, cost))
             self.book(None, tt, "INTEREST", coin, cash_flow=-cost)
             self.state.hourly_rates[coin] = rate
             self.state.last_interest_ms = t
