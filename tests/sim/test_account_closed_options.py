@@ -33,14 +33,20 @@ def closed_in_lookback(exchange: Exchange) -> list[dict[str, Any]]:
 def test_closed_positions_sum_their_executions_and_cash(exchange: Exchange) -> None:
     closed = closed_in_lookback(exchange)
     assert len(closed) >= 10 and len({(r["symbol"], r["closeTime"]) for r in closed}) == len(closed)
-    executions = [r for r in ledger(exchange, "executions") if r["_cat"] == "option"]
-    transactions = [r for r in ledger(exchange, "transactions") if r["category"] == "option"]
+    executions: dict[str, list[dict[str, Any]]] = {}
+    for row in ledger(exchange, "executions"):
+        if row["_cat"] == "option":
+            executions.setdefault(row["symbol"], []).append(row)
+    transactions: dict[str, list[dict[str, Any]]] = {}
+    for row in ledger(exchange, "transactions"):
+        if row["category"] == "option":
+            transactions.setdefault(row["symbol"], []).append(row)
     delivered = 0
     for row in closed:
         assert isinstance(row["closeTime"], int) and isinstance(row["openTime"], int)
         opened, shut = row["openTime"], row["closeTime"]
         assert NOW - SIX_MONTHS <= shut <= NOW and opened < shut
-        fills = [e for e in executions if e["symbol"] == row["symbol"] and opened <= e["_t"] <= shut]
+        fills = [e for e in executions[row["symbol"]] if opened <= e["_t"] <= shut]
         opening = [e for e in fills if e["side"] == row["side"] and e["execType"] == "Trade"]
         closing = [e for e in fills if e["side"] != row["side"] and e["execType"] == "Trade"]
         delivery = [e for e in fills if e["execType"] == "Delivery"]
@@ -56,7 +62,7 @@ def test_closed_positions_sum_their_executions_and_cash(exchange: Exchange) -> N
             assert Decimal(row["deliveryPrice"]) == Decimal(delivery[0]["execPrice"]) > 0
         else:
             assert row["deliveryPrice"] == "0.00000000"
-        cash = [t for t in transactions if t["symbol"] == row["symbol"] and opened <= t["_t"] <= shut]
+        cash = [t for t in transactions[row["symbol"]] if opened <= t["_t"] <= shut]
         assert Decimal(row["totalPnl"]) == sum(Decimal(t["cashFlow"]) - Decimal(t["fee"]) for t in cash)
         for name in (
             "totalOpenFee",

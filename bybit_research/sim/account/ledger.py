@@ -176,8 +176,7 @@ class Ledger:
             events.append((t, _DEPOSIT, len(events), (coin, amount)))
         for intent in plan.intents:
             events.append((intent.t_ms, _ORDER, len(events), intent))
-        funded = [(inst, [(self.start_ms, self.end_ms)]) for inst in plan.perpetuals]
-        for inst, spans in funded + list(plan.funded_spans.values()):
+        for inst, spans in plan.funded_spans.values():
             interval = inst.funding_interval_min * 60_000
             times = [
                 k * interval

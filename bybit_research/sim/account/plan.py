@@ -19,14 +19,14 @@ HOUR_MS = 3_600_000
 DAY_MS = 86_400_000
 
 #: Perpetuals the account trades: symbol, category, smallest and largest order size, whether one stays open
-#: now.
-PERPETUALS: tuple[tuple[str, str, float, float, bool], ...] = (
-    ("BTCUSDT", "linear", 0.05, 0.5, True),
-    ("ETHUSDT", "linear", 1.0, 8.0, True),
-    ("SOLUSDT", "linear", 20.0, 200.0, True),
-    ("BTCPERP", "linear", 0.02, 0.2, True),
-    ("ETHPERP", "linear", 0.3, 3.0, False),
-    ("BTCUSD", "inverse", 2000.0, 20000.0, True),
+#: now, and since how many days before the anchor (the account took up SOL and the USDC perpetuals later).
+PERPETUALS: tuple[tuple[str, str, float, float, bool, int], ...] = (
+    ("BTCUSDT", "linear", 0.05, 0.5, True, 730),
+    ("ETHUSDT", "linear", 1.0, 8.0, True, 730),
+    ("SOLUSDT", "linear", 20.0, 200.0, True, 450),
+    ("BTCPERP", "linear", 0.02, 0.2, True, 450),
+    ("ETHPERP", "linear", 0.3, 3.0, False, 300),
+    ("BTCUSD", "inverse", 2000.0, 20000.0, True, 730),
 )
 #: Option order sizes by base coin.
 OPTION_SIZES = {"BTC": (0.1, 0.6), "ETH": (1.0, 6.0)}
@@ -61,13 +61,12 @@ class Intent:
 class Plan:
     """Every order and deposit of the demo account.
 
-    ``perpetuals`` are the perpetuals whose positions settle funding over the whole history; ``funded_spans``
-    the others', with the spans in which they can hold a position (funding is booked only there).
+    ``funded_spans`` maps each perpetual the account trades to its instrument and the spans in which it can
+    hold a position (funding is booked only there).
     """
 
     intents: list[Intent] = field(default_factory=list)
     deposits: list[tuple[int, str, Decimal]] = field(default_factory=list)
-    perpetuals: list[Instrument] = field(default_factory=list)
     funded_spans: dict[str, tuple[Instrument, list[tuple[int, int]]]] = field(default_factory=dict)
 
 
@@ -106,11 +105,13 @@ class PlanBuilder:
         """Return the plan with intents sorted by time."""
         for coin, amount in DEPOSITS.items():
             self.plan.deposits.append((self.start - DAY_MS, coin, amount))
-        for symbol, category, lo, hi, keep_open in PERPETUALS:
+        for symbol, category, lo, hi, keep_open, days in PERPETUALS:
             inst = self.market.instrument(symbol, category)
-            if inst is not None and inst.launch_ms <= self.start:
-                self.plan.perpetuals.append(inst)
-                self._episodes(inst, lo, hi, keep_open)
+            first = max(self.start, self.anchor - days * DAY_MS)
+            if inst is not None and inst.launch_ms <= first:
+                # funding is settled from the first day the account trades the perpetual
+                self.plan.funded_spans[symbol] = (inst, [(first, self.anchor + DAY_MS)])
+                self._episodes(inst, lo, hi, keep_open, first)
         self._futures()
         self._options()
         self._spot()
@@ -142,10 +143,11 @@ class PlanBuilder:
         self.plan.intents.append(intent)
 
     # ---------------------------------------------------------------- perpetuals and futures
-    def _episodes(self, inst: Instrument, lo: float, hi: float, keep_open: bool) -> None:
-        """Open-(add)-(reduce)-close round trips one after another; the last one may stay open."""
-        t = self.start + self.uniform(0.1, 3.0) * DAY_MS
-        last_close = float(self.start)
+    def _episodes(self, inst: Instrument, lo: float, hi: float, keep_open: bool, first: int) -> None:
+        """Open-(add)-(reduce)-close round trips one after another from ``first``; the last one may stay
+        open."""
+        t = first + self.uniform(0.1, 3.0) * DAY_MS
+        last_close = float(first)
         while True:
             hold = self.uniform(1.0, 14.0) * DAY_MS
             side = self._side()
@@ -297,7 +299,7 @@ class PlanBuilder:
                     link_id=f"resting-{number:02d}",  # resting orders are tracked by the client's own ids
                 )
         for _ in range(6):
-            symbol, category, smallest, _largest, _keep = PERPETUALS[self.rng.randrange(len(PERPETUALS))]
+            symbol, category, smallest, *_ = PERPETUALS[self.rng.randrange(len(PERPETUALS))]
             inst = self.market.instrument(symbol, category)
             if inst is not None:
                 when = self.anchor - self.uniform(1.0, 72.0) * HOUR_MS
