@@ -3,8 +3,9 @@
 Orders of the plan are filled at the market's prices; perpetual positions pay or receive funding at every
 funding time; USDC perpetuals settle their session P&L every 8 hours; options and futures held to expiry are
 delivered; negative balances pay interest every hour. Each event books its rows (executions, orders,
-transaction log, closed P&L, delivery, settlement and borrow records) in time order, so a row's ``_rid`` grows
-with its time.
+transaction log, closed P&L, delivery, settlement, borrow and closed-option records) in time order, so a row's
+``_rid`` grows with its time. The tables (:class:`~.table.Table`) keep most rows as records and build them
+when a request first reads them.
 
 Trades happen only before the anchor (00:00 UTC of "today"); funding, settlement and interest events continue
 to the end of the anchor day, and :meth:`Ledger.state_at` returns the account state at any instant of that
