@@ -318,6 +318,7 @@ class SimApp:
         payload = request.raw_query.encode("latin-1") if request.method == "GET" else request.body
         key = authenticate(request.headers, payload, request.now_ms, self.keys)
         request.uid, request.api_key, request.permissions = key.uid, key.key, key.permissions
+        request.read_only = key.read_only
         if key.read_only and request.method == "POST":
             raise SimError(PERMISSION_DENIED, PERMISSION_DENIED_MESSAGE)
         limit = target.uid_limit if target.uid_limit is not None else DEFAULT_UID_LIMIT

@@ -111,9 +111,9 @@ class Request:
     ``raw_query`` is the query string exactly as received (signatures are verified against it);
     ``query`` maps each name to its first decoded value; ``headers`` has lower-case names. For an
     authenticated request ``uid``, ``api_key`` and ``permissions`` (the key's permission groups) are set
-    by the app before the handler runs; ``permissions`` stays ``None`` (unrestricted) for a handler called
-    directly. ``prefer_encoded`` (set by the app) lets a handler return large values as
-    :class:`EncodedJson`.
+    by the app before the handler runs (and ``read_only`` for a read-only key); ``permissions`` stays
+    ``None`` (unrestricted) for a handler called directly. ``prefer_encoded`` (set by the app) lets a
+    handler return large values as :class:`EncodedJson`.
     """
 
     method: str
@@ -128,6 +128,7 @@ class Request:
     json: dict[str, Any] = field(default_factory=dict)
     api_key: str | None = None
     permissions: frozenset[str] | None = None
+    read_only: bool = False
     prefer_encoded: bool = False
 
     @property
