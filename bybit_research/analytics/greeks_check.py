@@ -1,9 +1,11 @@
 """Our Black-76 greeks from Bybit's ``mark_iv`` against the greeks on Bybit's tickers, contract by contract.
 
 Bybit publishes ``markIv`` to 4 decimals, ``underlyingPrice`` to 2 and the greeks to 8, so even greeks
-computed exactly as Bybit does differ from the published ones by what that rounding moves them. Each
-contract's tolerance is that movement: the change of each greek over half a step of IV plus half a step of
-the forward, plus half a step of the greek's own printing, doubled for safety. A residual beyond its
+computed exactly as Bybit does differ from the published ones by what that rounding moves them; and the
+valuation time is known only roughly (``attrs["fetched_at"]`` is when the frame was built: the tickers were
+computed a little earlier, up to the 3 s they may be cached). Each contract's tolerance is that movement:
+the change of each greek over half a step of IV, half a step of the forward and half the time uncertainty,
+plus half a step of the greek's own printing, doubled for safety. A residual beyond its
 tolerance is an outlier: Bybit computed that greek differently (its gamma and theta are known to deviate
 for contracts with less than a day to expiry, which are flagged on their own). The IV of ``mark_price``
 is checked against ``mark_iv`` the same way; deep in the money, the forward's rounding alone moves the
@@ -30,18 +32,28 @@ _SAFETY = 2.0
 
 def _rounding_tolerance(
     forward: np.ndarray, strike: np.ndarray, t_years: np.ndarray, vol: np.ndarray, calls: np.ndarray,
-    iv_step: float, price_step: float, greek_step: float,
+    steps: tuple[float, float, float, float],
 ) -> pd.DataFrame:  # fmt: skip
-    """Per contract and greek: how far rounding of the IV, the forward and the greek itself can move it."""
-    centre = black76_greeks(forward, strike, t_years, vol, calls)
+    """Per contract and greek: how far rounding of the IV and the forward, the time uncertainty and the
+    greek's printing can move it. ``steps`` = (iv_step, price_step, time_step in years, greek_step)."""
+    iv_step, price_step, time_step, greek_step = steps
+    centre = black76_greeks(forward, strike, t_years, vol, calls).to_numpy()
     moved = np.zeros(centre.shape)
-    for d_vol, d_forward in ((0.5 * iv_step, 0.0), (0.0, 0.5 * price_step)):
-        up = black76_greeks(forward + d_forward, strike, t_years, vol + d_vol, calls).to_numpy()
+    for d_vol, d_forward, d_time in (
+        (0.5 * iv_step, 0, 0),
+        (0, 0.5 * price_step, 0),
+        (0, 0, 0.5 * time_step),
+    ):
+        up = black76_greeks(forward + d_forward, strike, t_years + d_time, vol + d_vol, calls).to_numpy()
         down = black76_greeks(
-            np.maximum(forward - d_forward, 0.0), strike, t_years, np.maximum(vol - d_vol, 0.0), calls
+            np.maximum(forward - d_forward, 0.0),
+            strike,
+            np.maximum(t_years - d_time, 0.0),
+            np.maximum(vol - d_vol, 0.0),
+            calls,
         ).to_numpy()
-        moved += np.maximum(np.abs(up - centre.to_numpy()), np.abs(down - centre.to_numpy()))
-    return pd.DataFrame(_SAFETY * (moved + 0.5 * greek_step), columns=centre.columns)
+        moved += np.maximum(np.abs(up - centre), np.abs(down - centre))
+    return pd.DataFrame(_SAFETY * (moved + 0.5 * greek_step), columns=list(GREEKS))
 
 
 def greeks_check(
@@ -52,6 +64,7 @@ def greeks_check(
     price_step: float = 0.01,
     greek_step: float = 1e-8,
     mark_step: float = 1e-8,
+    time_step: float = 8.0,
 ) -> pd.DataFrame:
     """Residuals of Bybit's ticker greeks against ours from Bybit's ``mark_iv``, outliers flagged.
 
@@ -66,6 +79,9 @@ def greeks_check(
     iv_step, price_step, greek_step, mark_step
         Publishing steps of ``mark_iv`` (4 decimals), ``underlying_price`` (2), the greeks (8) and
         ``mark_price`` (8): the rounding each tolerance allows for.
+    time_step
+        Uncertainty of the valuation time in seconds (default 8: ``fetched_at`` against the tickers' own
+        time, which a cached answer may put up to 3 s earlier); half of it either way is allowed for.
 
     Returns
     -------
@@ -94,14 +110,22 @@ def greeks_check(
     calls = chain["option_type"].to_numpy() == "Call"
 
     ours = black76_greeks(forward, strike, t_years, mark_iv, calls)
-    tolerance = _rounding_tolerance(forward, strike, t_years, mark_iv, calls, iv_step, price_step, greek_step)
+    time_years = time_step / (365.0 * 86_400.0)
+    tolerance = _rounding_tolerance(
+        forward, strike, t_years, mark_iv, calls, (iv_step, price_step, time_years, greek_step)
+    )
     solution = solve_implied_vol(
         chain["mark_price"].to_numpy(dtype=np.float64), forward, strike, t_years, calls
     )
     with np.errstate(divide="ignore", invalid="ignore"):
-        # half a step of the mark price, and the price change of half a step of the forward (delta times
-        # it: most of a deep in-the-money price), move the IV by that over the vega (per 1.0 of vol)
-        price_noise = 0.5 * mark_step + np.abs(ours["delta"].to_numpy()) * 0.5 * price_step
+        # half a step of the mark price, the price change of half a step of the forward (delta times it:
+        # most of a deep in-the-money price) and of half the time uncertainty (theta per day times it)
+        # move the IV by that over the vega (per 1.0 of vol)
+        price_noise = (
+            0.5 * mark_step
+            + np.abs(ours["delta"].to_numpy()) * 0.5 * price_step
+            + np.abs(ours["theta"].to_numpy()) * 0.5 * time_step / 86_400.0
+        )
         iv_tolerance = _SAFETY * (0.5 * iv_step + price_noise / (ours["vega"].to_numpy() * 100.0))
 
     columns: dict[str, Any] = {}

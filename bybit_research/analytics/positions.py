@@ -139,7 +139,7 @@ def position_greeks(
 
 
 def compare_coin_greeks(
-    ours: pd.DataFrame, coin_greeks: pd.DataFrame, greek_step: float = 1e-8
+    ours: pd.DataFrame, coin_greeks: pd.DataFrame, greek_step: float = 1e-8, rtol: float = 1e-3
 ) -> pd.DataFrame:
     """Our per-coin position greeks beside Bybit's ``/v5/asset/coin-greeks``, with residuals.
 
@@ -151,9 +151,10 @@ def compare_coin_greeks(
     coin_greeks
         The frame of ``/v5/asset/coin-greeks`` (index ``base_coin``; ``total_delta``, ``total_gamma``,
         ``total_vega``, ``total_theta``).
-    greek_step
-        Publishing step of each greek (8 decimals): a coin matches when every residual is within one step
-        per position plus one for the total.
+    greek_step, rtol
+        A coin matches when every residual is within one publishing step (8 decimals) per position plus one
+        for the total, plus ``rtol`` of Bybit's total: positions and coin greeks are two snapshots taken
+        moments apart, between which the market moves (``rtol=0`` for answers of one instant).
 
     Returns
     -------
@@ -161,6 +162,7 @@ def compare_coin_greeks(
         Index ``base_coin`` (the union, sorted); per greek ``g``: ``g`` (ours), ``total_g`` (Bybit's) and
         ``g_residual`` (ours - Bybit's); then ``in_ours``, ``in_bybit`` (bool: the coin appears there) and
         ``match`` (bool: present in both, every residual within the tolerance).
+        ``attrs``: ``greek_step``, ``rtol``.
 
     Raises
     ------
@@ -181,8 +183,12 @@ def compare_coin_greeks(
         residual = mine[name].to_numpy(dtype=np.float64) - bybit[f"total_{name}"].to_numpy(dtype=np.float64)
         columns |= {name: mine[name].to_numpy(), f"total_{name}": bybit[f"total_{name}"].to_numpy()}
         columns[f"{name}_residual"] = residual
-        within &= np.abs(residual) <= tolerance
+        within &= np.abs(residual) <= tolerance + rtol * np.abs(
+            bybit[f"total_{name}"].to_numpy(dtype=np.float64)
+        )
     columns["in_ours"] = coins.isin(ours.index.astype(str))
     columns["in_bybit"] = coins.isin(theirs.index.astype(str))
     columns["match"] = within & columns["in_ours"] & columns["in_bybit"]
-    return pd.DataFrame(columns, index=pd.Index(coins, name="base_coin"))
+    result = pd.DataFrame(columns, index=pd.Index(coins, name="base_coin"))
+    result.attrs = {"greek_step": greek_step, "rtol": rtol}
+    return result

@@ -73,3 +73,15 @@ def test_tolerance_follows_the_publishing_steps(btc_chain: pd.DataFrame) -> None
     # a mark IV published to 3 decimals moves vega by about ten times as much as one published to 4
     ratio = (coarse["vega_tolerance"] / fine["vega_tolerance"]).median()
     assert 5 < ratio < 20
+
+
+def test_a_valuation_time_seconds_off_is_allowed_for(btc_chain: pd.DataFrame) -> None:
+    # fetched_at comes after the tickers were computed (up to the 3 s a cached answer may be old)
+    late = NOW + pd.Timedelta(seconds=3)
+    assert greeks_check(btc_chain, now=late).attrs["outliers"] == 0
+    strict = greeks_check(btc_chain, now=late, time_step=0.0)
+    assert strict.attrs["outliers"] > 0
+    # what three seconds move beyond rounding: the vega near the money (flat in IV and forward there)
+    assert set(strict.loc[strict["outlier"], "outliers"]) == {"vega"}
+    near = (strict["strike"] / btc_chain["underlying_price"] - 1).abs()
+    assert near[strict["outlier"]].max() < 0.05

@@ -36,8 +36,9 @@ def test_sums_per_coin_match_bybits_coin_greeks(account: dict[str, pd.DataFrame]
         "basis": "position",
         "not_options": ["BTCUSDT", "BTCUSDT-27SEP24", "ETHUSDT", "SOLUSDT"],
     }
-    check = compare_coin_greeks(ours, account["coin_greeks"])
+    check = compare_coin_greeks(ours, account["coin_greeks"], rtol=0.0)  # one instant: the fixed clock
     assert check.index.tolist() == ["BTC", "ETH"] and check["match"].all()
+    assert check.attrs == {"greek_step": 1e-8, "rtol": 0.0}
     assert check[["in_ours", "in_bybit"]].all().all()
     for name in GREEKS:
         assert (check[f"{name}_residual"].abs() <= 3e-8).all()  # 8-decimal rows and totals
