@@ -12,6 +12,7 @@ import pandas as pd
 from .black76 import black76_greeks
 from .chain_inputs import (
     base_coin_of,
+    json_safe,
     live_expiries,
     require_columns,
     require_non_negative,
@@ -20,7 +21,7 @@ from .chain_inputs import (
 )
 from .implied_vol import solve_implied_vol
 
-__all__ = ["CHAIN_COLUMNS", "chain_analytics", "parity_forward"]
+__all__ = ["CHAIN_COLUMNS", "chain_analytics", "check_chain", "parity_forward"]
 
 #: columns of the option_chain() frame every chain function needs
 CHAIN_COLUMNS = ("expiry", "strike", "option_type", "mark_price", "mark_iv", "underlying_price")
@@ -130,9 +131,9 @@ def chain_analytics(chain: pd.DataFrame, now: Any = None) -> pd.DataFrame:
         (put-call parity on mark prices, per expiry; see :func:`parity_forward`), ``iv_from_mark`` (our
         implied vol of ``mark_price``; NaN where none exists) and ``b76_delta``, ``b76_gamma``,
         ``b76_vega``, ``b76_theta`` (our greeks from ``mark_iv`` and ``underlying_price``, in Bybit's
-        units). ``attrs``: the chain's, plus ``now`` (ISO time), ``base_coin``, ``expired`` (codes of
-        expiries at or before ``now``, kept with ``t_years`` 0) and ``iv_missing`` (count of contracts
-        without an IV per reason).
+        units). ``attrs``: the chain's (times as ISO strings, JSON-safe), plus ``now`` (ISO time),
+        ``base_coin``, ``expired`` (codes of expiries at or before ``now``, kept with ``t_years`` 0) and
+        ``iv_missing`` (count of contracts without an IV per reason).
 
     Raises
     ------
@@ -163,7 +164,7 @@ def chain_analytics(chain: pd.DataFrame, now: Any = None) -> pd.DataFrame:
         **{f"b76_{name}": greeks[name].to_numpy() for name in greeks.columns},
     )
     result.attrs = {
-        **chain.attrs,
+        **json_safe(chain.attrs),
         "now": at.isoformat(),
         "base_coin": coin,
         "expired": expired,

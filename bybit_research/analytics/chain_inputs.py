@@ -20,6 +20,7 @@ from .black76 import DAYS_PER_YEAR
 __all__ = [
     "MS_PER_YEAR",
     "base_coin_of",
+    "json_safe",
     "live_expiries",
     "pick_expiry",
     "require_columns",
@@ -54,6 +55,20 @@ def to_utc(value: Any, name: str) -> pd.Timestamp:
     if pd.isna(stamp):
         raise ValueError(f"{name} must be a time, got {value!r}")
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with times as ISO strings and numpy scalars as Python numbers, inside dicts, lists and
+    tuples, so frame ``attrs`` survive ``to_parquet()`` (which writes them as JSON)."""
+    if isinstance(value, dict):
+        return {str(key): json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    if isinstance(value, pd.Timestamp | dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 def valuation_time(chain: pd.DataFrame, now: Any = None) -> pd.Timestamp:

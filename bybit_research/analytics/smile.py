@@ -18,7 +18,7 @@ from .black76 import black76_greeks
 from .chain import check_chain, parity_forward
 from .chain_inputs import live_expiries, pick_expiry, valuation_time, years_to_expiry
 
-__all__ = ["risk_reversal_butterfly", "smile", "term_structure"]
+__all__ = ["expiry_smile", "risk_reversal_butterfly", "smile", "term_structure"]
 
 _TERM_COLUMNS = [
     *("expiry", "expiry_code", "t_years", "t_days", "forward", "parity_forward"),
