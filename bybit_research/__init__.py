@@ -49,7 +49,11 @@ _FUNCTIONS = (
 )
 
 #: namespaces reachable as attributes (``br.cache.info()``, ``br.sim.serve()``): name -> module
-_NAMESPACES = {"cache": "bybit_research.cache", "sim": "bybit_research.sim"}
+_NAMESPACES = {
+    "cache": "bybit_research.cache",
+    "sim": "bybit_research.sim",
+    "options": "bybit_research.options",
+}
 
 __all__ = sorted([*_PUBLIC, *_FUNCTIONS, *_NAMESPACES])
 

@@ -64,6 +64,7 @@ PUBLIC_NAMES = [
     "long_short_ratio",
     "open_interest",
     "option_chain",
+    "options",
     "orderbook",
     "price_limit",
     "risk_limits",

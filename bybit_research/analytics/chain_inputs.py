@@ -72,10 +72,14 @@ def json_safe(value: Any) -> Any:
 
 
 def valuation_time(chain: pd.DataFrame, now: Any = None) -> pd.Timestamp:
-    """The time options are valued at: ``now`` if given, else the chain's ``attrs["fetched_at"]``, else
-    the wall clock (UTC). Naive times are UTC."""
+    """The time options are valued at: ``now`` if given, else the chain's ``attrs["server_time"]`` (the
+    exchange's clock when it answered the tickers), else its ``attrs["fetched_at"]`` (this machine's clock
+    when the frame was built), else the wall clock (UTC). Naive times are UTC."""
     if now is not None:
         return to_utc(now, "now")
+    server = chain.attrs.get("server_time")
+    if server is not None:
+        return to_utc(server, 'chain.attrs["server_time"]')
     fetched = chain.attrs.get("fetched_at")
     if fetched is not None:
         return to_utc(fetched, 'chain.attrs["fetched_at"]')

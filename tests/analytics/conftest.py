@@ -18,7 +18,7 @@ if _REPO not in sys.path:
 
 from bybit_research.client import Client  # noqa: E402
 from bybit_research.endpoints.account import COIN_GREEKS  # noqa: E402
-from bybit_research.endpoints.trading import POSITION_LIST  # noqa: E402
+from bybit_research.endpoints.trade import POSITION_LIST  # noqa: E402
 from bybit_research.frames import build_frame  # noqa: E402
 from bybit_research.sim import SimConfig, create_app  # noqa: E402
 

@@ -80,7 +80,10 @@ def test_parity_forward_by_hand_for_one_expiry(btc_chain: pd.DataFrame) -> None:
 
 
 def test_valuation_time_default_and_forms(btc_chain: pd.DataFrame) -> None:
-    assert valuation_time(btc_chain) == btc_chain.attrs["fetched_at"]
+    assert valuation_time(btc_chain) == NOW  # the exchange's clock (attrs["server_time"]) at the fixed clock
+    served = btc_chain.copy()
+    served.attrs = {"fetched_at": "2024-06-15T12:35:00.000Z"}
+    assert valuation_time(served) == pd.Timestamp("2024-06-15 12:35", tz="UTC")
     assert valuation_time(btc_chain, NOW_MS) == NOW
     assert valuation_time(btc_chain, "2024-06-15 12:34:56") == NOW  # naive = UTC
     assert valuation_time(btc_chain, NOW.tz_convert("Asia/Tokyo").to_pydatetime()) == NOW

@@ -38,9 +38,12 @@ def test_frames_survive_parquet_with_their_attrs(
     assert back.attrs == frame.attrs and len(back.attrs) >= 2
 
 
-def test_the_chains_fetch_time_becomes_an_iso_string(btc_chain: pd.DataFrame) -> None:
+def test_the_chains_times_stay_iso_strings(btc_chain: pd.DataFrame) -> None:
     frame = options.chain_analytics(btc_chain, now=NOW)
-    assert isinstance(btc_chain.attrs["fetched_at"], pd.Timestamp)
-    assert frame.attrs["fetched_at"] == btc_chain.attrs["fetched_at"].isoformat()
-    # and it still serves as the frame's default valuation time
-    assert valuation_time(frame) == btc_chain.attrs["fetched_at"]
+    assert (
+        isinstance(btc_chain.attrs["server_time"], str)
+        and pd.Timestamp(btc_chain.attrs["server_time"]) == NOW
+    )
+    assert frame.attrs["fetched_at"] == btc_chain.attrs["fetched_at"]
+    # the exchange's clock serves as the frame's default valuation time
+    assert valuation_time(frame) == NOW
