@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from . import bars as _bars
 from .checks import FrameKind, check_frame, one_symbol, time_index
-from .labels import duration_label, frame_range, interval_label, params_of, title, unit
+from .labels import duration_label, frame_range, interval_label, params_of, params_range, title, unit
 from .style import DOWN, UP, amount_axis, date_numbers, empty_pane, panes, price_axis, time_axis
 
 __all__ = ["KLINES", "candles"]
@@ -112,7 +112,7 @@ def candles(
         time_axis(pane, label=pane is axes[-1])
 
     if frame.empty:
-        empty_pane(price_ax)
+        empty_pane(price_ax, span=params_range(df))
         return figure
     _draw(axes, frame, extra, bar_ms)
     return figure
@@ -152,7 +152,10 @@ def _draw(axes: list[Axes], frame: pd.DataFrame, extra: list[str], bar_ms: int |
     price_ax.add_collection(LineCollection(cast(Any, wicks), colors=colours, linewidths=0.8), autolim=False)
     price_ax.add_collection(
         PolyCollection(
-            cast(Any, _boxes(centre, half, open_, close)), facecolors=faces, edgecolors=colours, linewidths=0.6
+            cast(Any, _boxes(centre, half, open_, close)),
+            facecolors=faces,
+            edgecolors=colours,
+            linewidths=0.6,
         ),
         autolim=False,
     )

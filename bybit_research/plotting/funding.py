@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .checks import FrameKind, check_frame, time_index
-from .labels import frame_range, symbols_of, title
+from .labels import frame_range, params_range, symbols_of, title
 from .style import date_numbers, empty_pane, panes, percent_axis, series_colour, time_axis
 
 __all__ = ["FUNDING", "annualised", "funding", "funding_intervals"]
@@ -149,7 +149,7 @@ def funding(df: pd.DataFrame, intervals: Intervals | None = None, *, ax: Axes | 
         percent_axis(pane)
         time_axis(pane, label=pane is axes[-1])
     if df.empty:
-        empty_pane(axes[0])
+        empty_pane(axes[0], span=params_range(df))
         return figure
 
     rates = df["funding_rate"].to_numpy(np.float64)

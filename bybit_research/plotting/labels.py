@@ -23,6 +23,7 @@ __all__ = [
     "frame_range",
     "interval_label",
     "params_of",
+    "params_range",
     "quote_coin",
     "symbols_of",
     "title",
@@ -112,10 +113,13 @@ def params_of(frame: pd.DataFrame) -> Mapping[str, Any]:
 
 def symbols_of(frame: pd.DataFrame) -> list[str]:
     """Return the symbols a frame is about: its ``symbol`` level or column, else its params' ``symbol``."""
+    held: list[str] = []
     if isinstance(frame.index, pd.MultiIndex) and "symbol" in frame.index.names:
-        return [str(s) for s in frame.index.unique("symbol")]
-    if "symbol" in frame.columns:
-        return sorted({str(s) for s in frame["symbol"].dropna().unique()})
+        held = [str(s) for s in frame.index.unique("symbol")]
+    elif "symbol" in frame.columns:
+        held = sorted({str(s) for s in frame["symbol"].dropna().unique()})
+    if held:
+        return held
     symbol = params_of(frame).get("symbol")
     if isinstance(symbol, str):
         return [symbol]
@@ -155,14 +159,18 @@ def format_time(value: Any) -> str:
     return "" if stamp is None else f"{stamp.strftime('%Y-%m-%d %H:%M:%S')} UTC"
 
 
+def params_range(frame: pd.DataFrame) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """Return the ``start`` and ``end`` a frame was asked for (``attrs["params"]``), None where unknown."""
+    params = params_of(frame)
+    start, end = params.get("start", params.get("startTime")), params.get("end", params.get("endTime"))
+    return _stamp(start), _stamp(end)
+
+
 def frame_range(frame: pd.DataFrame, times: pd.DatetimeIndex | None) -> str:
     """Return the range of ``times`` (the frame's data), or of ``attrs["params"]`` start/end when empty."""
     if times is not None and len(times):
         return describe_range(times.min(), times.max())
-    params = params_of(frame)
-    return describe_range(
-        params.get("start", params.get("startTime")), params.get("end", params.get("endTime"))
-    )
+    return describe_range(*params_range(frame))
 
 
 _INTERVAL_NAMES = {"D": "1d", "W": "1w", "M": "1M"}

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from .candles import KLINES
 from .checks import FrameKind, check_frame, time_index
-from .labels import frame_range, params_of, symbols_of, title, unit
+from .labels import frame_range, params_of, params_range, symbols_of, title, unit
 from .style import PRICE, SERIES, amount_axis, date_numbers, empty_pane, panes, price_axis, time_axis
 
 __all__ = ["OPEN_INTEREST", "open_interest"]
@@ -68,7 +68,7 @@ def open_interest(oi: pd.DataFrame, price: pd.DataFrame | None = None, *, ax: Ax
     amount_axis(pane.yaxis)
     time_axis(pane)
     if oi.empty:
-        empty_pane(pane)
+        empty_pane(pane, span=params_range(oi))
         return figure
 
     x = date_numbers(times)

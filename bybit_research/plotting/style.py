@@ -146,8 +146,11 @@ def set_time_limits(ax: Axes, first: pd.Timestamp | None, last: pd.Timestamp | N
     ax.set_xlim(left, right)
 
 
-def empty_pane(ax: Axes, message: str = "no data") -> None:
-    """Write ``message`` in the middle of an axes that has nothing to draw."""
+def empty_pane(
+    ax: Axes, message: str = "no data", span: tuple[pd.Timestamp | None, pd.Timestamp | None] = (None, None)
+) -> None:
+    """Write ``message`` in the middle of an axes that has nothing to draw; show ``span`` on its date axis."""
+    set_time_limits(ax, *span)
     ax.text(0.5, 0.5, message, transform=ax.transAxes, ha="center", va="center", color=MUTED, fontsize=12)
 
 
@@ -160,12 +163,23 @@ class PriceFormatter(Formatter):
     """Tick labels with thousands separators and as many decimals as the tick spacing needs (``112,905``,
     ``0.2405``), never an offset or scientific notation, so prices read as they are quoted."""
 
+    def __init__(self) -> None:
+        self._ticks = np.zeros(0)
+
+    def set_locs(self, locs: Sequence[float]) -> None:
+        self._ticks = np.asarray(locs, dtype=np.float64)
+
+    def _decimals(self, x: float) -> int:
+        """The fewest decimals (at most 10) that write every tick exactly, so all ticks share them."""
+        ticks = self._ticks if len(self._ticks) else np.array([x])
+        scale = max(float(np.max(np.abs(ticks))), 1e-300)
+        for decimals in range(11):
+            if np.all(np.abs(np.round(ticks, decimals) - ticks) <= 1e-9 * scale):
+                return decimals
+        return 10
+
     def __call__(self, x: float, pos: int | None = None) -> str:
-        locs = np.asarray(self.locs, dtype=np.float64)
-        steps = np.abs(np.diff(locs))
-        step = float(steps[steps > 0].min()) if (steps > 0).any() else abs(x)
-        decimals = max(0, int(-np.floor(np.log10(step)))) if step > 0 else 0
-        return f"{x:,.{min(decimals, 10)}f}"
+        return f"{x:,.{self._decimals(x)}f}"
 
 
 class CompactFormatter(PriceFormatter):
@@ -174,13 +188,12 @@ class CompactFormatter(PriceFormatter):
     _UNITS = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
 
     def __call__(self, x: float, pos: int | None = None) -> str:
-        top = float(np.max(np.abs(self.locs))) if len(self.locs) else abs(x)
+        top = float(np.max(np.abs(self._ticks))) if len(self._ticks) else abs(x)
         for scale, suffix in self._UNITS:
             if top >= scale:
                 scaled = PriceFormatter()
-                scaled.set_locs([loc / scale for loc in self.locs])
-                text = scaled(x / scale, pos)
-                return "0" if x == 0 else f"{text}{suffix}"
+                scaled.set_locs(list(self._ticks / scale))
+                return "0" if x == 0 else f"{scaled(x / scale, pos)}{suffix}"
         return super().__call__(x, pos)
 
 
