@@ -92,7 +92,8 @@ def timings(run: Callable[[pd.DataFrame], float], frame: pd.DataFrame, repeat: i
 
 
 def summary(label: str, seconds: list[float]) -> str:
-    return f"{label}: best {min(seconds):.3f} s, median {statistics.median(seconds):.3f} s over {len(seconds)} runs"
+    best, median = min(seconds), statistics.median(seconds)
+    return f"{label}: best {best:.3f} s, median {median:.3f} s over {len(seconds)} runs"
 
 
 def verdict(met: bool) -> str:
