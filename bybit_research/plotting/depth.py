@@ -112,5 +112,5 @@ def depth(book: pd.DataFrame, value: str = "size", *, ax: Axes | None = None) ->
         label = f"mid {mid:,.10g}, spread {spread:.6g} ({spread / mid * 1e4:.2f} bp)"
         pane.axvline(mid, color=FORWARD, linewidth=1.0, linestyle="--", label=label)
     pane.set_ylim(bottom=0)
-    pane.legend(fontsize=8, loc="upper center", frameon=False)
+    pane.legend(fontsize=8, loc="upper center", framealpha=0.9, edgecolor="none")
     return figure

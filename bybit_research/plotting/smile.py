@@ -188,7 +188,7 @@ def smile(
     forward = float(points["forward"].iloc[0])
     pane.axvline(forward if x == "strike" else 1.0, color=FORWARD, linestyle="--", linewidth=1.0,
                  label=f"forward {forward:,.2f}")  # fmt: skip
-    pane.legend(fontsize=8, loc="upper center", frameon=False, ncols=2)
+    pane.legend(fontsize=8, loc="upper center", ncols=2, framealpha=0.9, edgecolor="none")
     return figure
 
 
