@@ -103,10 +103,13 @@ def basis_table(
         for column in ("basis", "basis_rate", "basis_rate_year"):
             table[column] = dated[column].to_numpy(np.float64)
     else:
-        perps = [p for _, p in families]
-        missing = sorted(
-            {p or s for p, s in zip(perps, symbols, strict=True) if not p or p not in tickers.index}
-        )
+        perps = [p or "" for _, p in families]
+        unnamed = [s for p, s in zip(perps, symbols, strict=True) if not p]
+        if unnamed:
+            raise ValueError(
+                f"against='perp': no perpetual is known for {unnamed} (a symbol pattern not known)"
+            )
+        missing = sorted({p for p in perps if p not in tickers.index})
         if missing:
             raise ValueError(
                 f"against='perp' needs the perpetual of every future; not in the frame: {missing}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, cast
 
 import numpy as np
@@ -14,7 +13,16 @@ from matplotlib.figure import Figure
 
 from . import bars as _bars
 from .checks import FrameKind, check_frame, one_symbol, time_index
-from .labels import duration_label, frame_range, interval_label, params_of, params_range, title, unit
+from .labels import (
+    duration_label,
+    frame_range,
+    interval_label,
+    params_of,
+    params_range,
+    symbols_of,
+    title,
+    unit,
+)
 from .style import DOWN, UP, amount_axis, date_numbers, empty_pane, panes, price_axis, time_axis
 
 __all__ = ["KLINES", "candles"]
@@ -79,7 +87,7 @@ def candles(
     assert times is not None  # checked by check_frame
     params = params_of(df)
     category = df.attrs.get("category")
-    symbols = [picked] if picked else [str(s) for s in _param_symbols(params)]
+    symbols = [picked] if picked else symbols_of(df)
     sym = symbols[0] if len(symbols) == 1 else None
     flavour = str(params.get("price", "last"))
     extra = [c for c in ("volume", "turnover") if volume and c in rows.columns]
@@ -116,13 +124,6 @@ def candles(
         return figure
     _draw(axes, frame, extra, bar_ms)
     return figure
-
-
-def _param_symbols(params: Mapping[str, object]) -> list[object]:
-    symbol = params.get("symbol")
-    if symbol is None:
-        return []
-    return [symbol] if isinstance(symbol, str) else list(symbol)  # type: ignore[call-overload]
 
 
 def _draw(axes: list[Axes], frame: pd.DataFrame, extra: list[str], bar_ms: int | None) -> None:

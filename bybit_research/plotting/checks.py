@@ -3,8 +3,8 @@
 A helper describes the frame it takes with a :class:`FrameKind` (its name, the columns it needs and whether
 it is a time series). :func:`check_frame` refuses anything else with a message naming that kind and what it
 got, e.g. ``candles() expects a klines frame (columns open, high, low, close; DatetimeIndex 'time'); got
-columns [last_price, index_price, ...] (index 'symbol')``. Empty frames of the right kind pass: helpers draw
-them as empty, titled figures.
+columns [last_price, index_price, ...] (index 'symbol', Index), missing open, high, low, close``. Empty frames
+of the right kind pass: helpers draw them as empty, titled figures.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["FrameKind", "check_frame", "one_symbol", "time_index"]
+__all__ = ["FrameKind", "ascending", "check_frame", "one_symbol", "time_index"]
 
 _SHOWN_COLUMNS = 12
 
@@ -64,6 +64,17 @@ def time_index(frame: pd.DataFrame) -> pd.DatetimeIndex | None:
     if not isinstance(index, pd.DatetimeIndex):
         return None
     return index.tz_localize("UTC") if index.tz is None else index.tz_convert("UTC")
+
+
+def ascending(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DatetimeIndex]:
+    """Return a time-indexed frame sorted by time (stably; toolkit frames already are) and its UTC times."""
+    times = time_index(frame)
+    if times is None:
+        raise ValueError("the frame has no time index")
+    if not times.is_monotonic_increasing:
+        order = np.argsort(times.asi8, kind="stable")
+        frame, times = frame.iloc[order], times[order]
+    return frame, times
 
 
 def check_frame(frame: object, helper: str, kind: FrameKind) -> pd.DataFrame:
@@ -132,8 +143,3 @@ def _pick(held: Sequence[str], symbol: str | None, helper: str) -> str | None:
     if symbol not in held:
         raise ValueError(f"symbol={symbol!r} is not in the frame; it holds {list(held)}")
     return symbol
-
-
-def finite(values: object) -> np.ndarray:
-    """Return ``values`` as a float64 array (missing values as NaN)."""
-    return np.asarray(pd.to_numeric(pd.Series(values), errors="coerce"), dtype=np.float64)

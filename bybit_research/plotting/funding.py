@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .checks import FrameKind, check_frame, time_index
+from .checks import FrameKind, ascending, check_frame, time_index
 from .labels import frame_range, params_range, symbols_of, title
 from .style import date_numbers, empty_pane, panes, percent_axis, series_colour, time_axis
 
@@ -84,12 +84,15 @@ def _from_timestamps(df: pd.DataFrame, symbols: np.ndarray) -> np.ndarray:
     out = np.empty(len(df))
     for name in dict.fromkeys(symbols):
         rows = np.flatnonzero(symbols == name)
+        rows = rows[np.argsort(ns[rows], kind="stable")]
         if len(rows) < 2:
             raise ValueError(
                 f"one settlement of {name} gives no funding interval; pass intervals= (minutes, a mapping or "
                 "br.instruments('linear'))"
             )
         gaps = np.diff(ns[rows]) / _MINUTE_NS
+        if (gaps <= 0).any():
+            raise ValueError(f"{name} has two settlements at one time; de-duplicate the frame first")
         out[rows] = np.concatenate(([gaps[0]], gaps))
     return out
 
@@ -127,8 +130,7 @@ def funding(df: pd.DataFrame, intervals: Intervals | None = None, *, ax: Axes | 
         When ``df`` is not a funding-rates frame, or an interval is unknown.
     """
     check_frame(df, "funding", FUNDING)
-    times = time_index(df)
-    assert times is not None
+    df, times = ascending(df)
     figure, axes = panes(ax, 6.5, (1.0, 1.0, 1.0))
     names = ["rate per settlement", "annualised", "cumulative"]
     if ax is not None:
@@ -157,7 +159,7 @@ def funding(df: pd.DataFrame, intervals: Intervals | None = None, *, ax: Axes | 
     yearly = annualised(rates, minutes)
     x = date_numbers(times)
     held = df["symbol"].astype(str).to_numpy()
-    for position, name in enumerate(dict.fromkeys(held)):
+    for position, name in enumerate(sorted(set(held))):
         rows = held == name
         cumulative = np.nancumsum(rates[rows])
         series = {"rate per settlement": rates[rows], "annualised": yearly[rows], "cumulative": cumulative}

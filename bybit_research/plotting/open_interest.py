@@ -8,7 +8,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .candles import KLINES
-from .checks import FrameKind, check_frame, time_index
+from .checks import FrameKind, ascending, check_frame, one_symbol
 from .labels import frame_range, params_of, params_range, symbols_of, title, unit
 from .style import PRICE, SERIES, amount_axis, date_numbers, empty_pane, panes, price_axis, time_axis
 
@@ -48,8 +48,9 @@ def open_interest(oi: pd.DataFrame, price: pd.DataFrame | None = None, *, ax: Ax
     check_frame(oi, "open_interest", OPEN_INTEREST)
     if price is not None:
         check_frame(price, "open_interest", KLINES)
-    times = time_index(oi)
-    assert times is not None
+    oi, times = ascending(oi)
+    if price is not None:
+        price = one_symbol(price, None, "open_interest")[0]
     figure, axes = panes(ax, 4.2)
     pane = axes[0]
     params = params_of(oi)
@@ -82,8 +83,7 @@ def open_interest(oi: pd.DataFrame, price: pd.DataFrame | None = None, *, ax: Ax
         pane.set_xlim(x[0], x[-1])
 
     if price is not None and not price.empty:
-        price_times = time_index(price)
-        assert price_times is not None
+        price, price_times = ascending(price)
         twin = pane.twinx()
         twin.plot(date_numbers(price_times), price["close"].to_numpy(np.float64), color=PRICE, linewidth=1.0,
                   label="price (close)")  # fmt: skip

@@ -51,6 +51,9 @@ def test_against_the_perp_is_computed_from_last_prices(linear_tickers: pd.DataFr
 def test_missing_perpetuals_and_bad_arguments_are_refused(linear_tickers: pd.DataFrame) -> None:
     with pytest.raises(ValueError, match=r"not in the frame: \['BTCPERP'\]"):
         basis_table(linear_tickers.drop(index="BTCPERP"), "perp", now=NOW)
+    odd = linear_tickers.rename(index={"BTC-28JUN24": "BTC_28JUN24"})
+    with pytest.raises(ValueError, match=r"no perpetual is known for \['BTC_28JUN24'\]"):
+        basis_table(odd, "perp", now=NOW)
     with pytest.raises(ValueError, match=r"against must be one of \['index', 'perp'\], got 'spot'"):
         basis_table(linear_tickers, "spot")
     bare = linear_tickers.copy()

@@ -109,3 +109,15 @@ def test_an_empty_frame_gives_a_titled_figure(client: Client) -> None:
         "BTCUSDT (linear) funding rates, 2015-01-01 to 2015-02-01 UTC"
     )
     assert [t.get_text() for t in figure.axes[0].texts] == ["no data"]
+
+
+def test_rows_in_any_order_give_the_same_lines(two_symbols: pd.DataFrame) -> None:
+    reversed_rows = two_symbols.iloc[::-1]
+    np.testing.assert_array_equal(funding_intervals(reversed_rows), funding_intervals(two_symbols)[::-1])
+    got, want = funding(reversed_rows).axes[1], funding(two_symbols).axes[1]
+    for name, values in lines(want).items():
+        np.testing.assert_array_equal(lines(got)[name], values)
+    with pytest.raises(
+        ValueError, match="BTCUSDT has two settlements at one time; de-duplicate the frame first"
+    ):
+        funding_intervals(pd.concat([two_symbols, two_symbols.iloc[:1]]))

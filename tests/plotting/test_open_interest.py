@@ -66,3 +66,9 @@ def test_price_must_be_a_klines_frame(oi: pd.DataFrame) -> None:
         ValueError, match=r"open_interest\(\) expects a klines frame \(columns open, high, low, close"
     ):
         open_interest(oi, oi)
+
+
+def test_price_of_several_symbols_is_refused(client: Client, oi: pd.DataFrame) -> None:
+    both = client.klines(["BTCUSDT", "ETHUSDT"], "60", start="2024-06-01", end="2024-06-02")
+    with pytest.raises(ValueError, match=r"open_interest\(\) draws one symbol; pass symbol= one of"):
+        open_interest(oi, both)
