@@ -132,9 +132,8 @@ def _balances_after(
 ) -> np.ndarray:
     """Bybit's balance after each group of rows sharing a time: the row no other row of the group follows."""
     out = balance[last].copy()
-    for group, (lo, hi) in enumerate(zip(first, last, strict=True)):
-        if hi == lo:
-            continue
+    for group in np.flatnonzero(last > first):
+        lo, hi = first[group], last[group]
         b, c = balance[lo : hi + 1], change[lo : hi + 1]
         moving = np.flatnonzero(c != 0)
         if len(moving) < 2:

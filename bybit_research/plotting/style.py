@@ -130,7 +130,7 @@ def date_numbers(times: pd.DatetimeIndex | pd.Series | np.ndarray) -> np.ndarray
 
 
 def time_axis(ax: Axes, label: bool = True) -> None:
-    """Put UTC dates on ``ax``'s x axis (concise labels: year and month appear once, at the left)."""
+    """Put UTC dates on ``ax``'s x axis: concise tick labels, the year or day they share written once."""
     locator = mdates.AutoDateLocator(tz=_UTC, minticks=4, maxticks=9)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=_UTC))
