@@ -53,6 +53,7 @@ _NAMESPACES = {
     "cache": "bybit_research.cache",
     "sim": "bybit_research.sim",
     "options": "bybit_research.options",
+    "plot": "bybit_research.plotting",
 }
 
 __all__ = sorted([*_PUBLIC, *_FUNCTIONS, *_NAMESPACES])

@@ -11,12 +11,47 @@ from typing import Any
 import pandas as pd
 
 from .analytics import options as _pure
-from .analytics.options import *  # noqa: F403  (the namespace re-exports the pure functions)
-from .analytics.options import __all__ as _PURE_NAMES
+from .analytics.options import (
+    DEFAULT_MONEYNESS,
+    NO_IV_REASONS,
+    IVSolution,
+    black76_greeks,
+    black76_price,
+    chain_analytics,
+    compare_coin_greeks,
+    greeks_check,
+    implied_vol,
+    parity_forward,
+    position_greeks,
+    risk_reversal_butterfly,
+    smile,
+    solve_implied_vol,
+    surface,
+    term_structure,
+)
 from .client import Client, get_default_client
 from .core.units import DAY_MS
 
-__all__ = sorted(_PURE_NAMES)
+#: the names of the pure namespace (a test keeps them equal), ``iv_vs_realised`` in its fetching form
+__all__ = [
+    "DEFAULT_MONEYNESS",
+    "NO_IV_REASONS",
+    "IVSolution",
+    "black76_greeks",
+    "black76_price",
+    "chain_analytics",
+    "compare_coin_greeks",
+    "greeks_check",
+    "implied_vol",
+    "iv_vs_realised",
+    "parity_forward",
+    "position_greeks",
+    "risk_reversal_butterfly",
+    "smile",
+    "solve_implied_vol",
+    "surface",
+    "term_structure",
+]
 
 #: look-back periods (days) fetched for :func:`iv_vs_realised` when given a base coin
 HV_PERIODS = (7, 14, 21, 30, 60, 90, 180, 270)

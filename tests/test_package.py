@@ -66,6 +66,7 @@ PUBLIC_NAMES = [
     "option_chain",
     "options",
     "orderbook",
+    "plot",
     "price_limit",
     "risk_limits",
     "server_time",
@@ -108,3 +109,10 @@ def test_each_function_is_the_same_as_module_function_and_method(name: str) -> N
 
 def test_client_has_no_mixins() -> None:
     assert br.Client.__mro__ == (br.Client, object)
+
+
+def test_the_options_namespace_has_every_pure_name() -> None:
+    from bybit_research.analytics import options as pure
+
+    assert br.options.__all__ == pure.__all__
+    assert br.options.smile is pure.smile and br.options.iv_vs_realised is not pure.iv_vs_realised

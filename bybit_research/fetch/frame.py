@@ -172,14 +172,15 @@ def finish(query: Query, fetched: Fetched) -> pd.DataFrame:
 def _with_attrs(
     frame: pd.DataFrame, query: Query, fetched: Fetched, extra: Mapping[str, Any]
 ) -> pd.DataFrame:
-    params: dict[str, Any] = dict(query.params)
+    params: dict[str, Any] = {**query.params, **query.shown}
     if query.split is not None:
         values = list(query.split.values)
         params[query.split.param] = values if query.split.tidy or len(values) != 1 else values[0]
-    if fetched.begin is not None or fetched.stop is not None:
-        params.update(start=fetched.begin, end=fetched.stop)
-    elif query.start is not None or query.end is not None:
-        params.update(start=query.start, end=query.end)
+    # the range asked for; where the call left a bound open, the one the engine planned
+    params.update(
+        start=query.start if query.start is not None else fetched.begin,
+        end=query.end if query.end is not None else fetched.stop,
+    )
     frame.attrs = provenance(  # type: ignore[assignment]
         endpoint=query.endpoint.path,
         category=query.category,

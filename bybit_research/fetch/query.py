@@ -58,6 +58,9 @@ class Query:
     max_pages
         The most requests a windowed plan may have (``None``: :data:`MAX_PAGES`); a larger plan is refused
         with ``ValueError`` before anything is sent.
+    shown
+        Arguments of the call that choose what is fetched without being sent as such (klines' ``price``
+        flavour picks the endpoint): shown in ``attrs["params"]`` with the V5 parameters.
     attrs
         Extra provenance to add to the frame's ``attrs`` (JSON-safe values).
     """
@@ -74,6 +77,7 @@ class Query:
     refresh: bool = False
     progress: bool | None = None
     max_pages: int | None = None
+    shown: Mapping[str, Any] = field(default_factory=dict)
     attrs: Mapping[str, Any] = field(default_factory=dict)
 
     def check_pages(self, requests: int) -> None:

@@ -93,10 +93,10 @@ def klines(
         Index ``time`` (candle start, ``datetime64[ms, UTC]``, ascending, unique); for a list of symbols a
         MultiIndex ``(time, symbol)``. Columns ``open, high, low, close`` (float64), ``volume, turnover``
         (float64, last price only; linear/spot volume in base coin, inverse in contracts) and ``closed``
-        (bool, False for the still-open candle). ``attrs``: endpoint, category, params, price, fetched_at,
-        from_cache, pages, gaps (missing candles between the first and last, as ``[first missing, next
-        present]`` ISO times; per symbol for a list), and ``starts_later`` when the range asked for starts
-        before the exchange's first candle (a warning says so too).
+        (bool, False for the still-open candle). ``attrs``: endpoint, category, params (with ``price``),
+        fetched_at, server_time, from_cache, pages, gaps (missing candles between the first and last, as
+        ``[first missing, next present]`` ISO times; per symbol for a list), and ``starts_later`` when the
+        range asked for starts before the exchange's first candle (a warning says so too).
     """
     endpoint, checked = kline_endpoint(price, category)
     code, step = check_interval(interval, endpoint)
@@ -114,6 +114,6 @@ def klines(
         refresh=refresh,
         progress=progress,
         max_pages=max_pages,
-        attrs={"price": price.strip().lower()},
+        shown={"price": price.strip().lower()},
     )
     return run(client, query)

@@ -28,7 +28,7 @@ def ranges(figure: Figure) -> dict[str, np.ndarray]:
 
 def test_select_expiry_by_code_date_or_alone(chain: pd.DataFrame) -> None:
     rows = select_expiry(chain, EXPIRY)
-    assert set(rows["expiry_code"]) == {EXPIRY} and len(rows) == 32
+    assert set(rows["expiry_code"]) == {EXPIRY} and len(rows) == (chain["expiry_code"] == EXPIRY).sum() > 20
     assert select_expiry(chain, "28jun24").equals(rows)
     assert select_expiry(chain, "2024-06-28").equals(rows)
     assert select_expiry(chain, pd.Timestamp("2024-06-28 08:00", tz="UTC")).equals(rows)
@@ -102,7 +102,11 @@ def test_moneyness_and_both_types(chain: pd.DataFrame) -> None:
         xs(lines["mark IV"]), np.unique(rows["strike"]) / rows["underlying_price"].iloc[0]
     )
     drawn = ranges(figure)
-    assert len(drawn["call bid-ask IV"]) == len(drawn["put bid-ask IV"]) == 16
+    quoted = rows[(rows["bid1_iv"] > 0) & (rows["ask1_iv"] > 0)]
+    calls, puts = (quoted["option_type"] == kind for kind in ("Call", "Put"))
+    assert (
+        len(drawn["call bid-ask IV"]) == calls.sum() > 10 and len(drawn["put bid-ask IV"]) == puts.sum() > 10
+    )
     calls_x, puts_x = drawn["call bid-ask IV"][:, 0, 0], drawn["put bid-ask IV"][:, 0, 0]
     assert (calls_x < puts_x).all()  # side by side around each strike
 
