@@ -71,12 +71,26 @@ IP_LIMIT_EXPLANATION = (
 )
 
 _HINTS = {
-    10002: "The local clock or recv_window is off: the request timestamp fell outside the server's window.",
-    10003: "The API key is unknown to this host: mainnet, testnet and demo trading keys are separate.",
-    10004: "The signature was refused: check that the secret (or RSA private key) belongs to this API key.",
-    10005: "The API key lacks the permission this endpoint needs.",
+    10002: (
+        "The request's timestamp fell outside the server's window even after the client resynced its clock "
+        "once: check this machine's clock (NTP) or pass a larger Client(recv_window=...)."
+    ),
+    10003: (
+        "Check the API key: the exchange does not know it on this host. Mainnet, testnet and demo-trading "
+        "keys are separate (Client(env='testnet') / env='demo'), and a deleted or expired key is refused too."
+    ),
+    10004: (
+        "Check the signature's secret: it does not belong to this API key (BYBIT_API_SECRET, or for a "
+        "self-generated key the RSA private key of BYBIT_RSA_PRIVATE_KEY_PATH whose public key was uploaded)."
+    ),
+    10005: (
+        "Check the key's permissions: a read-only key needs read access to the group of this endpoint "
+        "(Contract or Unified Trading for positions, orders and executions; Wallet for balances and asset "
+        "records; Options for option data)."
+    ),
     10010: "The request came from an IP address not bound to this API key.",
     10006: "Per-UID rate limit of this endpoint exceeded (Too many visits).",
+    100028: "This endpoint serves classic accounts only; a unified account's log is transaction_log().",
 }
 
 

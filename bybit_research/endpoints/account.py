@@ -45,7 +45,9 @@ _WALLET: Schema = {
     "collateralSwitch": BOOL,
     "colRes": STR,
     **floats("spotBorrow", "free", "availableToWithdraw", "availableToBorrow"),
-    # account-wide fields of list[0], repeated on every coin row
+}
+#: the account-wide fields of ``result.list[0]`` (USD; meaningless in isolated margin mode)
+WALLET_ACCOUNT: Schema = {
     "accountType": STR,
     **floats("accountIMRate", "accountMMRate", "totalEquity", "totalWalletBalance", "totalMarginBalance"),
     **floats("totalAvailableBalance", "totalPerpUPL", "totalInitialMargin", "totalMaintenanceMargin"),
@@ -54,6 +56,8 @@ _WALLET: Schema = {
     ),
     "accountLTV": FLOAT,
 }
+#: the account types of the wallet (UTA 2.0 has only UNIFIED; the Funding wallet is FUND, asset endpoints)
+ACCOUNT_TYPES = ("UNIFIED",)
 WALLET_BALANCE = Endpoint(
     name="wallet-balance",
     path="/v5/account/wallet-balance",
@@ -63,6 +67,7 @@ WALLET_BALANCE = Endpoint(
     index="coin",
     index_kind=IndexKind.KEY,
     schemas={"*": _WALLET},
+    summary=WALLET_ACCOUNT,
     cache=SECONDS,
 )
 
@@ -95,6 +100,22 @@ FEE_RATE = Endpoint(
     cache=SECONDS,
 )
 
+_TRANSACTION: Schema = {
+    "id": STR,
+    "symbol": STR,
+    "category": STR,
+    "side": STR,
+    "transactionTime": TIME,
+    "type": STR,
+    "transSubType": STR,
+    **floats("qty", "size"),
+    "currency": STR,
+    **floats("tradePrice", "funding", "fee", "cashFlow", "change", "cashBalance", "feeRate", "bonusChange"),
+    "tradeId": STR,
+    "orderId": STR,
+    "orderLinkId": STR,
+    "extraFees": STR,
+}
 TRANSACTION_LOG = private_history(
     id_fields=("id",),
     name="transaction-log",
@@ -102,26 +123,17 @@ TRANSACTION_LOG = private_history(
     categories=_ALL,
     limits={"*": LimitRange(1, 50, 20)},
     index="transactionTime",
-    schemas={
-        "*": {
-            "id": STR,
-            "symbol": STR,
-            "category": STR,
-            "side": STR,
-            "transactionTime": TIME,
-            "type": STR,
-            "transSubType": STR,
-            **floats("qty", "size"),
-            "currency": STR,
-            **floats(
-                "tradePrice", "funding", "fee", "cashFlow", "change", "cashBalance", "feeRate", "bonusChange"
-            ),
-            "tradeId": STR,
-            "orderId": STR,
-            "orderLinkId": STR,
-            "extraFees": STR,
-        }
-    },
+    schemas={"*": _TRANSACTION},
+    window_days=7,
+)
+#: the contract log of classic accounts (unified accounts get retCode 100028 there)
+CONTRACT_TRANSACTION_LOG = private_history(
+    id_fields=("id",),
+    name="contract-transaction-log",
+    path="/v5/account/contract-transaction-log",
+    limits={"*": LimitRange(1, 50, 20)},
+    index="transactionTime",
+    schemas={"*": _TRANSACTION},
     window_days=7,
 )
 
@@ -210,11 +222,58 @@ SETTLEMENT_RECORD = private_history(
     window_days=30,
 )
 
+#: the account types of the coins balance (``/v5/asset/transfer/query-account-coins-balance``)
+TRANSFER_ACCOUNT_TYPES = ("UNIFIED", "FUND")
+ALL_COINS_BALANCE = Endpoint(
+    name="query-account-coins-balance",
+    path="/v5/asset/transfer/query-account-coins-balance",
+    auth=True,
+    result_key="balance",
+    index="coin",
+    index_kind=IndexKind.KEY,
+    schemas={"*": {"coin": STR, **floats("walletBalance", "transferBalance", "bonus")}},
+    summary={"accountType": STR, "memberId": STR},
+    cache=SECONDS,
+)
+
+MMP_STATE = Endpoint(
+    name="mmp-state",
+    path="/v5/account/mmp-state",
+    auth=True,
+    result_key="result",
+    index="baseCoin",
+    index_kind=IndexKind.KEY,
+    schemas={
+        "*": {
+            "baseCoin": STR,
+            "mmpEnabled": BOOL,
+            **floats("window", "frozenPeriod", "qtyLimit", "deltaLimit", "vegaLimit"),
+            "mmpFrozenUntil": TIME,
+            "mmpFrozen": BOOL,
+        }
+    },
+    cache=SECONDS,
+)
+
+#: the portfolio-margin stress test: one object (wallet and per-coin risk units), parsed by
+#: :func:`bybit_research.analytics.pm_report.parse_portfolio_margin`
+PORTFOLIO_MARGIN = Endpoint(
+    name="portfolio-margin",
+    path="/v5/asset/portfolio-margin",
+    auth=True,
+    shape=Shape.OBJECT,
+    cache=SECONDS,
+)
+
 ACCOUNT_ENDPOINTS: tuple[Endpoint, ...] = (
     WALLET_BALANCE,
     ACCOUNT_INFO,
     FEE_RATE,
     TRANSACTION_LOG,
+    CONTRACT_TRANSACTION_LOG,
+    ALL_COINS_BALANCE,
+    MMP_STATE,
+    PORTFOLIO_MARGIN,
     BORROW_HISTORY,
     COLLATERAL_INFO,
     COIN_GREEKS,

@@ -23,7 +23,7 @@ from .spec import (
 INSURANCE = Endpoint(
     name="insurance",
     path="/v5/market/insurance",
-    shape=Shape.LIST_WITH_UPDATED,
+    row_extras=("updatedTime",),
     schemas={"*": {"coin": STR, "symbols": STR, "balance": FLOAT, "value": FLOAT, "updatedTime": TIME}},
     cache=CachePolicy(live=60.0),
 )

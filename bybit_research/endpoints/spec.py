@@ -19,6 +19,7 @@ __all__ = [
     "BOOL",
     "FLOAT",
     "INT",
+    "JSON",
     "OBJECT",
     "STR",
     "TIME",
@@ -45,10 +46,13 @@ TIME = "time_ms"
 BOOL = "bool"
 #: identifier or enum text -> str; "" -> missing
 STR = "str"
-#: kept as the Python object (lists, maps with variable keys)
+#: kept as the Python object (lists of records, such as a pre-listing's phases)
 OBJECT = "object"
+#: a map whose keys vary from row to row (``cumFeeDetail``: coin -> amount) -> its JSON text (``str``): one
+#: dtype whatever the data, and lossless through Parquet and Feather (``json.loads`` gives the map back)
+JSON = "json"
 
-KINDS = frozenset({FLOAT, INT, TIME, BOOL, STR, OBJECT})
+KINDS = frozenset({FLOAT, INT, TIME, BOOL, STR, OBJECT, JSON})
 
 #: V5 field -> kind, or -> nested Schema for an object flattened into leaf columns
 Schema = Mapping[str, Any]
@@ -86,8 +90,6 @@ class Shape(enum.Enum):
     OBJECT = "object"
     #: ``result`` is ``{timeSecond, timeNano}``
     SERVER_TIME = "server_time"
-    #: ``result`` is ``{updatedTime, list}``: rows plus a time for all of them (insurance)
-    LIST_WITH_UPDATED = "list_with_updated"
     #: ``result.list[0]`` holds account fields and an array of per-coin rows (wallet balance)
     WALLET = "wallet"
 
@@ -117,17 +119,19 @@ class LimitRange:
 
 @dataclass(frozen=True)
 class CachePolicy:
-    """Cache expiry in seconds (``NEVER_EXPIRE`` = -1, ``DO_NOT_CACHE`` = 0).
+    """Cache expiry in seconds (or the constants of :mod:`bybit_research.core.expiry`).
 
-    ``live`` applies to snapshots and to pages that reach "now"; ``closed`` to pages wholly in the past
-    (``None`` for endpoints without history, which always use ``live``)."""
+    ``live`` applies to snapshots and to pages that reach "now"; ``closed`` to pages wholly in the past, at
+    least ``settle_ms`` before now (``None`` for endpoints without history, which always use ``live``)."""
 
     live: float
     closed: float | None = None
+    settle_ms: int = MINUTE_MS
 
-    def expire_after(self, window_end_ms: int | None, now_ms: int, margin_ms: int = MINUTE_MS) -> float:
-        """Return the expiry of a page with times before ``window_end_ms``, as seen at ``now_ms``."""
-        if self.closed is not None and window_end_ms is not None and window_end_ms + margin_ms <= now_ms:
+    def expire_after(self, window_end_ms: int | None, now_ms: int) -> float:
+        """Return the expiry of a page with times before ``window_end_ms``, as seen at ``now_ms``: closed once
+        the window ended ``settle_ms`` ago (late records have arrived by then)."""
+        if self.closed is not None and window_end_ms is not None and window_end_ms + self.settle_ms <= now_ms:
             return self.closed
         return self.live
 
@@ -140,6 +144,9 @@ SECONDS = CachePolicy(live=3.0)
 HOURLY = CachePolicy(live=3600.0)
 #: history: closed pages forever, the page reaching now a few seconds
 HISTORY = CachePolicy(live=5.0, closed=NEVER_EXPIRE)
+#: the account's history (when private answers are cached at all): a window is closed ten minutes after it
+#: ended, when executions, fees and funding booked late have arrived
+ACCOUNT_HISTORY = CachePolicy(live=5.0, closed=NEVER_EXPIRE, settle_ms=10 * MINUTE_MS)
 
 
 @dataclass(frozen=True)
@@ -187,6 +194,12 @@ class Endpoint:
         How far back the exchange keeps the history (e.g. two years); earlier ranges are refused.
     id_fields
         Fields that identify a row (e.g. ``execId``): rows repeated across pages or windows are kept once.
+    row_extras
+        Fields of ``result`` beside the rows that belong to every row (a position list's ``category``): each
+        row gets them as columns.
+    summary
+        Schema of the fields of ``result`` that describe the whole answer rather than a row (the wallet's
+        account totals): typed into ``attrs["summary"]``.
     """
 
     name: str
@@ -211,6 +224,8 @@ class Endpoint:
     cursor: bool = False
     lookback_ms: int | None = None
     id_fields: tuple[str, ...] = ()
+    row_extras: tuple[str, ...] = ()
+    summary: Schema = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.paging in (Paging.CURSOR, Paging.INTERVAL_WINDOWS) and not self.cursor:
@@ -220,7 +235,8 @@ class Endpoint:
         object.__setattr__(self, "limits", MappingProxyType(dict(self.limits)))
         object.__setattr__(self, "schemas", MappingProxyType(dict(self.schemas)))
         object.__setattr__(self, "intervals", MappingProxyType(dict(self.intervals)))
-        for schema in self.schemas.values():
+        object.__setattr__(self, "summary", MappingProxyType(dict(self.summary)))
+        for schema in (*self.schemas.values(), self.summary):
             _check_schema(self.name, schema)
 
     def check_category(self, category: object) -> str | None:
@@ -298,7 +314,7 @@ def private_history(
         time_params=("startTime", "endTime"),
         index_kind=IndexKind.TIME,
         unique_index=False,
-        cache=HISTORY,
+        cache=ACCOUNT_HISTORY,
         max_span_ms=window_days * DAY_MS,
         cursor=True,
         lookback_ms=lookback_ms,

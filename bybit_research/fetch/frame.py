@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..core.time import month_index, month_start_ms
 from ..endpoints import Endpoint, IndexKind, Shape
-from ..frames import build_frame, is_numeric_rows, orderbook_frame, snake
+from ..frames import build_frame, is_numeric_rows, orderbook_frame, snake, summary_of
 from ..frames.attrs import iso_ms, json_safe, provenance
 from ..frames.klines import frame_from_columns
 from .pages import Page
@@ -145,7 +145,7 @@ def finish(query: Query, fetched: Fetched) -> pd.DataFrame:
         extra: dict[str, Any] = {}
         if series_like:
             extra["gaps"] = _gaps(frame, query.step_ms)
-        late = _late_start(frame, query, None) if endpoint.index_kind is IndexKind.TIME else None
+        late = _late_start(frame, query, None) if series_like else None
         if late is not None:
             extra["starts_later"] = late
         return _with_attrs(frame, query, fetched, extra)
@@ -163,7 +163,9 @@ def finish(query: Query, fetched: Fetched) -> pd.DataFrame:
     extra = {}
     if series_like:
         extra["gaps"] = {str(value): _gaps(f, query.step_ms) for value, f in frames.items()}
-    late_by_value = {str(v): _late_start(f, query, str(v)) for v, f in frames.items()}
+    late_by_value = {
+        str(v): _late_start(f, query, str(v)) if series_like else None for v, f in frames.items()
+    }
     if any(value is not None for value in late_by_value.values()):
         extra["starts_later"] = {name: value for name, value in late_by_value.items() if value is not None}
     return _with_attrs(tidy, query, fetched, extra)
@@ -188,6 +190,8 @@ def _with_attrs(
         pages=fetched.pages,
         **{**json_safe(dict(query.attrs)), **extra},
     )
+    if query.endpoint.summary and fetched.pages and fetched.pages[0].reply is not None:
+        frame.attrs["summary"] = summary_of(query.endpoint, fetched.pages[0].reply.result)
     if query.endpoint.shape is Shape.ORDERBOOK and fetched.pages and fetched.pages[0].reply is not None:
         result = fetched.pages[0].reply.result
         frame.attrs.update(_book_attrs(result if isinstance(result, dict) else {}))

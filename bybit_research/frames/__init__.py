@@ -7,7 +7,7 @@ JSON-safe (:mod:`.attrs`).
 
 from __future__ import annotations
 
-from .build import ascending_order, build_frame, is_numeric_rows, orderbook_frame, rows_of
+from .build import ascending_order, build_frame, is_numeric_rows, orderbook_frame, rows_of, summary_of
 from .columns import Columns, joined
 from .convert import convert, infer_kind, snake, time_index
 
@@ -22,5 +22,6 @@ __all__ = [
     "orderbook_frame",
     "rows_of",
     "snake",
+    "summary_of",
     "time_index",
 ]

@@ -36,12 +36,12 @@ def iso_ms(ms: int | float | pd.Timestamp) -> str:
 
 def json_safe(value: Any) -> Any:
     """``value`` with every part made JSON-safe (times to ISO text, numpy scalars to Python, NaN to None)."""
+    if isinstance(value, np.generic):  # before float: numpy's float64 is a float too
+        return json_safe(value.item())
     if value is None or isinstance(value, str | bool | int):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else None
-    if isinstance(value, np.generic):
-        return json_safe(value.item())
     if isinstance(value, pd.Timestamp | datetime):
         return None if pd.isna(value) else iso_ms(pd.Timestamp(value))
     if isinstance(value, date):

@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from ..endpoints import BOOL, FLOAT, INT, TIME, Endpoint, IndexKind, Schema, Shape
+from .attrs import json_safe
 from .convert import blank_to_null, convert, infer_kind, snake, time_index
 
 __all__ = [
@@ -29,6 +30,8 @@ __all__ = [
     "oldest_first_order",
     "orderbook_frame",
     "rows_of",
+    "summary_frame",
+    "summary_of",
 ]
 
 # --------------------------------------------------------------------------------------------- column plans
@@ -115,7 +118,8 @@ def _from_float(column: np.ndarray, kind: str) -> Any:
 
 
 def rows_of(endpoint: Endpoint, result: Any) -> list[Any]:
-    """Return the rows of one page's ``result`` according to the endpoint's shape."""
+    """Return the rows of one page's ``result`` according to the endpoint's shape, each with the endpoint's
+    ``row_extras`` (fields of ``result`` that belong to every row)."""
     shape = endpoint.shape
     if shape is Shape.ARRAY:
         return list(result or [])
@@ -123,16 +127,60 @@ def rows_of(endpoint: Endpoint, result: Any) -> list[Any]:
         return []
     if shape in (Shape.OBJECT, Shape.SERVER_TIME):
         return [result] if result else []
-    if shape is Shape.LIST_WITH_UPDATED:
-        updated = result.get("updatedTime")
-        return [{**row, "updatedTime": updated} for row in result.get(endpoint.result_key) or []]
+    rows: list[Any]
     if shape is Shape.WALLET:
-        rows: list[Any] = []
-        for account in result.get("list") or []:
-            shared = {k: v for k, v in account.items() if k != endpoint.result_key}
-            rows.extend({**coin, **shared} for coin in account.get(endpoint.result_key) or [])
-        return rows
-    return list(result.get(endpoint.result_key) or [])
+        rows = [
+            coin
+            for account in result.get("list") or []
+            if isinstance(account, dict)
+            for coin in account.get(endpoint.result_key) or []
+        ]
+    else:
+        rows = list(result.get(endpoint.result_key) or [])
+    extras = {name: result[name] for name in endpoint.row_extras if name in result}
+    if extras:
+        rows = [{**row, **extras} if isinstance(row, dict) else row for row in rows]
+    return rows
+
+
+def summary_of(endpoint: Endpoint, result: Any) -> dict[str, Any]:
+    """The fields of ``result`` that describe the whole answer (``Endpoint.summary``), typed, JSON-safe.
+
+    The wallet's are the account's fields beside its coins (``result.list[0]``); the others are top-level
+    fields of ``result``. Fields the schema does not know are kept too (typed by inference), except the
+    rows themselves."""
+    if not endpoint.summary or not isinstance(result, dict):
+        return {}
+    if endpoint.shape is Shape.WALLET:
+        accounts = [a for a in result.get("list") or [] if isinstance(a, dict)]
+        record = {k: v for k, v in (accounts[0] if accounts else {}).items() if k != endpoint.result_key}
+    else:
+        record = {k: v for k, v in result.items() if k not in (endpoint.result_key, *endpoint.row_extras)}
+    columns = _records_columns([record], endpoint.summary)
+    return {name: json_safe(pd.Series(values).iloc[0]) for name, values in columns.items()}
+
+
+def summary_frame(schema: Schema, summary: Mapping[str, Any], index: str | None = None) -> pd.DataFrame:
+    """One typed row from a summary of :func:`summary_of` (JSON-safe values: numbers, text, ISO times).
+
+    Columns are the schema's snake_case fields (every one, missing ones as NaN/NaT/None) then any other key
+    of ``summary``; ``index`` names the column to index the row by."""
+    names = {snake(name): kind for name, kind in schema.items() if not isinstance(kind, Mapping)}
+    columns: dict[str, Any] = {}
+    for name in [*names, *(k for k in summary if k not in names)]:
+        value, kind = summary.get(name), names.get(name)
+        if kind == FLOAT or (kind is None and isinstance(value, float)):
+            columns[name] = np.array([np.nan if value is None else float(value)])
+        elif kind == INT:
+            columns[name] = pd.array([value], dtype="Int64")
+        elif kind == TIME:
+            columns[name] = pd.DatetimeIndex([value], dtype="datetime64[ms, UTC]").array
+        elif kind == BOOL:
+            columns[name] = pd.array([value], dtype="boolean")
+        else:
+            columns[name] = pd.array([None if value is None else str(value)], dtype="str")
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(1))
+    return frame.set_index(index) if index is not None and index in frame.columns else frame
 
 
 def build_frame(endpoint: Endpoint, rows: Sequence[Any], category: str | None = None) -> pd.DataFrame:

@@ -14,11 +14,12 @@ from itertools import chain
 from typing import Any
 
 import numpy as np
+import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..endpoints import BOOL, FLOAT, INT, OBJECT, STR, TIME
+from ..endpoints import BOOL, FLOAT, INT, JSON, OBJECT, STR, TIME
 
 __all__ = ["blank_to_null", "convert", "infer_kind", "snake", "time_index"]
 
@@ -114,6 +115,15 @@ def _to_str(values: Sequence[Any]) -> Any:
     return pd.array(cleaned, dtype="str")
 
 
+def _to_json_text(values: Sequence[Any]) -> Any:
+    """Maps and lists as compact JSON text with sorted keys (missing and empty values -> missing)."""
+    texts = [
+        None if v is None or v == "" else orjson.dumps(v, option=orjson.OPT_SORT_KEYS).decode()
+        for v in values
+    ]
+    return pd.array(texts, dtype="str")
+
+
 def _to_object(values: Sequence[Any]) -> np.ndarray:
     out = np.empty(len(values), dtype=object)
     out[:] = list(values)
@@ -133,6 +143,8 @@ def convert(values: Sequence[Any], kind: str) -> Any:
         return _to_bool(values)
     if kind == OBJECT:
         return _to_object(values)
+    if kind == JSON:
+        return _to_json_text(values)
     return _to_str(values)
 
 

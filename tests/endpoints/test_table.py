@@ -115,7 +115,7 @@ def test_special_result_shapes() -> None:
     assert endpoint("historical-volatility").shape is Shape.ARRAY
     assert endpoint("time").shape is Shape.SERVER_TIME
     assert endpoint("price-limit").shape is Shape.OBJECT
-    assert endpoint("insurance").shape is Shape.LIST_WITH_UPDATED
+    assert endpoint("insurance").shape is Shape.LIST and endpoint("insurance").row_extras == ("updatedTime",)
     assert endpoint("wallet-balance").shape is Shape.WALLET
     assert endpoint("kline").shape is Shape.ROWS
     assert endpoint("kline").row_fields == ("startTime", "open", "high", "low", "close", "volume", "turnover")

@@ -10,7 +10,15 @@ import pandas as pd
 import pytest
 
 from bybit_research.endpoints import FLOAT, INT, STR, TIME, Endpoint, IndexKind, endpoint
-from bybit_research.frames import build_frame, convert, infer_kind, orderbook_frame, rows_of, snake
+from bybit_research.frames import (
+    build_frame,
+    convert,
+    infer_kind,
+    orderbook_frame,
+    rows_of,
+    snake,
+    summary_of,
+)
 from tests.conftest import times
 
 UTC_MS = "datetime64[ms, UTC]"
@@ -278,7 +286,10 @@ def test_special_shapes() -> None:
     wallet = endpoint("wallet-balance")
     account = {"accountType": "UNIFIED", "totalEquity": "3.3", "coin": [{"coin": "BTC", "equity": "1"}]}
     rows = rows_of(wallet, {"list": [account]})
-    assert rows == [{"coin": "BTC", "equity": "1", "accountType": "UNIFIED", "totalEquity": "3.3"}]
+    assert rows == [{"coin": "BTC", "equity": "1"}]  # coins only; the account's fields are its summary
+    summary = summary_of(wallet, {"list": [account]})
+    assert summary["account_type"] == "UNIFIED" and summary["total_equity"] == 3.3
+    assert type(summary["total_equity"]) is float and summary["total_perp_upl"] is None  # absent: None
     assert rows_of(endpoint("kline"), None) == [] and rows_of(hv, None) == []
 
 

@@ -1,0 +1,85 @@
+"""Argument checks of the account functions: coin lists, order and execution ids, the settle coins linear
+lists need, and the enums of order filters and execution types."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..endpoints.checks import check_choice, check_coin
+from ..fetch import Split
+
+__all__ = [
+    "EXEC_TYPES",
+    "LINEAR_SETTLE_COINS",
+    "ORDER_FILTERS",
+    "ORDER_STATUSES",
+    "check_identifier",
+    "coin_list",
+    "settle_split",
+]
+
+#: the settle coins of linear contracts: a linear position or order list needs one of them (or a symbol)
+LINEAR_SETTLE_COINS = ("USDT", "USDC")
+#: ``orderFilter`` values of ``/v5/order/realtime`` and ``/v5/order/history``
+ORDER_FILTERS = ("Order", "StopOrder", "tpslOrder", "OcoOrder", "BidirectionalTpslOrder")
+
+
+def settle_split(category: str, params: dict[str, Any], settle_coin: str | None) -> Split | None:
+    """Linear lists need ``settleCoin`` (or a symbol, or a base coin): without any, one run per settle
+    coin. A given ``settle_coin`` is checked and put in ``params``."""
+    if settle_coin is not None:
+        coin = check_coin(settle_coin, "settle_coin")
+        if category == "linear":
+            check_choice(coin, LINEAR_SETTLE_COINS, "settle_coin")
+        params["settleCoin"] = coin
+        return None
+    if category == "linear" and "symbol" not in params and "baseCoin" not in params:
+        return Split("settleCoin", LINEAR_SETTLE_COINS, tidy=False)
+    return None
+
+
+#: ``execType`` values of ``/v5/execution/list`` (reference §5.10)
+EXEC_TYPES = (
+    "Trade",
+    "AdlTrade",
+    "Funding",
+    "BustTrade",
+    "Delivery",
+    "Settle",
+    "BlockTrade",
+    "MovePosition",
+    "FutureSpread",
+    "CorporateAction",
+)
+#: ``orderStatus`` values of ``/v5/order/history`` (reference §5.11)
+ORDER_STATUSES = (
+    "New",
+    "PartiallyFilled",
+    "Untriggered",
+    "Rejected",
+    "PartiallyFilledCanceled",
+    "Filled",
+    "Cancelled",
+    "Triggered",
+    "Deactivated",
+)
+
+
+def coin_list(coin: str | Sequence[str] | None, name: str = "coin") -> str | None:
+    """A coin or a list of coins as V5's comma-separated parameter (``None`` passes), each checked."""
+    if coin is None:
+        return None
+    coins = [coin] if isinstance(coin, str) else list(coin)
+    if not coins:
+        raise ValueError(f"{name} must be a coin such as 'USDT' or a non-empty list of coins")
+    return ",".join(check_coin(value, name) for value in coins)
+
+
+def check_identifier(value: object, name: str) -> str:
+    """An order id as V5 takes it: printable ASCII without separators, at most 64 characters."""
+    if not isinstance(value, str) or not value or len(value) > 64 or not value.isascii():
+        raise ValueError(f"{name} must be an id of up to 64 ASCII characters, got {value!r}")
+    if any(ch in value for ch in "&?#/ \t\r\n=%"):
+        raise ValueError(f"{name} {value!r} holds characters no Bybit id has")
+    return value
