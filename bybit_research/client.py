@@ -338,6 +338,11 @@ class Client:
         Raises ``ValueError`` for a path or parameters :meth:`fetch` would refuse."""
         return self._session.page_url(path, params)
 
+    def check_auth(self, path: str) -> None:
+        """Raise ``AuthenticationError`` naming the environment variables when this client has no API key (a
+        private endpoint ``path`` cannot be signed); nothing is sent."""
+        self._session.check_auth(path)
+
     def server_now_ms(self) -> int:
         """The exchange's current time in epoch ms as this client sees it.
 
@@ -348,7 +353,8 @@ class Client:
         """
         clock = self._session.clock
         with self._clock_lock:
-            learned = self._clock_learned
+            # learned here, or by the signing layer's resync after a 10002
+            learned = self._clock_learned or clock.learned_at is not None
         if not learned:
             try:
                 sent = now_ms()

@@ -109,6 +109,9 @@ class FakeClient:
     def server_now_ms(self) -> int:
         return NOW_MS
 
+    def check_auth(self, path: str) -> None:
+        return None
+
 
 @pytest.fixture
 def fake() -> Callable[[Callable[[str, dict[str, Any]], Any]], FakeClient]:

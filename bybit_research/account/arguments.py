@@ -12,10 +12,12 @@ from ..fetch import Split
 __all__ = [
     "EXEC_TYPES",
     "LINEAR_SETTLE_COINS",
+    "OPTION_BASE_COINS",
     "ORDER_FILTERS",
     "ORDER_STATUSES",
     "check_identifier",
     "coin_list",
+    "option_split",
     "settle_split",
 ]
 
@@ -36,6 +38,23 @@ def settle_split(category: str, params: dict[str, Any], settle_coin: str | None)
         return None
     if category == "linear" and "symbol" not in params and "baseCoin" not in params:
         return Split("settleCoin", LINEAR_SETTLE_COINS, tidy=False)
+    return None
+
+
+#: the base coins of Bybit's options: a list of options without one defaults to BTC (reference §5.10), so
+#: the account functions ask each of them in turn
+OPTION_BASE_COINS = ("BTC", "ETH", "SOL")
+
+
+def option_split(category: str, params: dict[str, Any]) -> Split | None:
+    """Option lists without a base coin or symbol: one run per option base coin (Bybit defaults to BTC)."""
+    if (
+        category == "option"
+        and "baseCoin" not in params
+        and "symbol" not in params
+        and "orderId" not in params
+    ):
+        return Split("baseCoin", OPTION_BASE_COINS, tidy=False)
     return None
 
 

@@ -26,8 +26,8 @@ from ..endpoints.account import (
 )
 from ..endpoints.checks import check_choice, check_coin, check_exp_date, check_symbol
 from ..endpoints.trade import CLOSED_PNL, CLOSED_POSITIONS, EXECUTION_LIST, ORDER_HISTORY
-from ..fetch import Query, run
-from .arguments import EXEC_TYPES, ORDER_FILTERS, ORDER_STATUSES, check_identifier
+from ..fetch import Query, Split, run
+from .arguments import EXEC_TYPES, ORDER_FILTERS, ORDER_STATUSES, check_identifier, option_split
 
 __all__ = [
     "TRANSACTION_TYPES",
@@ -74,12 +74,14 @@ def _history(
     refresh: bool,
     progress: bool | None,
     max_pages: int | None,
+    split: Split | None = None,
 ) -> pd.DataFrame:
     start_ms, end_ms = checked_range(start, end)
     query = Query(
         endpoint,
         {k: v for k, v in params.items() if v is not None},
         category,
+        split=split,
         start=start_ms,
         end=end_ms,
         refresh=refresh,
@@ -123,7 +125,8 @@ def executions(
         Range ``[start, end)``: str, datetime, pd.Timestamp or epoch ms; naive times are UTC. Default: the
         7 days before now. More than two years back is refused with ``ValueError``.
     symbol, base_coin, settle_coin, order_id, order_link_id
-        Narrow the fills (Bybit's priority: order id, order link id, symbol, base coin).
+        Narrow the fills (Bybit's priority: order id, order link id, symbol, base coin). Options without
+        a base coin or symbol: each option base coin in turn (BTC, ETH, SOL; Bybit alone would answer BTC).
     exec_type
         ``"Trade"``, ``"AdlTrade"``, ``"Funding"``, ``"BustTrade"``, ``"Delivery"``, ``"Settle"``,
         ``"BlockTrade"``, ``"MovePosition"``, ``"FutureSpread"`` or ``"CorporateAction"``.
@@ -153,7 +156,9 @@ def executions(
         "orderLinkId": None if order_link_id is None else check_identifier(order_link_id, "order_link_id"),
         "execType": check_choice(exec_type, EXEC_TYPES, "exec_type"),
     }
-    return _history(client, EXECUTION_LIST, params, checked, start, end, refresh, progress, max_pages)
+    kept = {k: v for k, v in params.items() if v is not None}
+    split = option_split(checked, kept)
+    return _history(client, EXECUTION_LIST, kept, checked, start, end, refresh, progress, max_pages, split)
 
 
 def closed_pnl(

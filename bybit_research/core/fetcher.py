@@ -97,3 +97,8 @@ class Fetcher(Protocol):
     def server_now_ms(self) -> int:
         """The exchange's clock now, in epoch ms (learned once from ``/v5/market/time``)."""
         ...
+
+    def check_auth(self, path: str) -> None:
+        """Raise ``AuthenticationError`` when the private endpoint ``path`` cannot be signed (no key), so
+        that nothing is sent for it, not even the clock request."""
+        ...

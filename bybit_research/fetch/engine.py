@@ -54,6 +54,8 @@ def run(client: Fetcher, query: Query) -> pd.DataFrame:
     pandas.DataFrame
         Typed per the DataFrame contract, ascending, de-duplicated, provenance in ``attrs``.
     """
+    if query.endpoint.auth:
+        client.check_auth(query.endpoint.path)
     return finish(query, ENGINES[query.endpoint.paging](client, query))
 
 

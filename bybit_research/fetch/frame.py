@@ -155,6 +155,8 @@ def finish(query: Query, fetched: Fetched) -> pd.DataFrame:
     frames = {value: _series(query, by_value[value], fetched) for value in split.values}
     if not split.tidy:
         frame = pd.concat(list(frames.values())) if frames else _series(query, [], fetched)
+        if isinstance(frame.index, pd.DatetimeIndex) and not frame.index.is_monotonic_increasing:
+            frame = frame.sort_index(kind="stable")  # one series, ascending, each run's ties kept in order
         return _with_attrs(frame, query, fetched, {})
     # the level replaces a column of the same name (funding and ratio rows carry their symbol)
     parts = [f.drop(columns=split.level) if split.level in f.columns else f for f in frames.values()]

@@ -139,6 +139,11 @@ class Session:
         """The URL :meth:`fetch` requests for ``path`` and ``params``."""
         return page_url(self.base_url, path, params)
 
+    def check_auth(self, path: str) -> None:
+        """Raise ``AuthenticationError`` naming the environment variables when no key is configured."""
+        if self.settings.credentials is None:
+            raise AuthenticationError(None, f"the private endpoint {MISSING_CREDENTIALS}", path)
+
     def _request(
         self,
         path: str,
@@ -155,10 +160,9 @@ class Session:
             expiry = DO_NOT_CACHE
         extensions: dict[str, Any] = {AUTH: bool(auth), EXPIRE_AFTER: expiry, REFRESH: bool(refresh)}
         if auth:
-            credentials = self.settings.credentials
-            if credentials is None:
-                raise AuthenticationError(None, f"the private endpoint {MISSING_CREDENTIALS}", path)
-            extensions[ACCOUNT] = credentials.fingerprint
+            self.check_auth(path)
+            assert self.settings.credentials is not None
+            extensions[ACCOUNT] = self.settings.credentials.fingerprint
         return path, self.http.build_request("GET", url, extensions=extensions)
 
     def close(self) -> None:

@@ -25,6 +25,7 @@ import importlib
 import json
 import logging
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -191,6 +192,7 @@ class SimApp:
 
     def __init__(self, config: SimConfig) -> None:
         self.config = config
+        self._built_at = time.monotonic()
         self.exchange = Exchange(config)
         self.requests: Counter[str] = Counter()
         self.keys: dict[str, ApiKey] = dict(API_KEYS)
@@ -316,7 +318,9 @@ class SimApp:
         """Authenticate ``request``, apply the per-UID limit and return the ``X-Bapi-Limit*`` headers."""
         # GET signs the query string as received; POST signs the body bytes as received
         payload = request.raw_query.encode("latin-1") if request.method == "GET" else request.body
-        key = authenticate(request.headers, payload, request.now_ms, self.keys)
+        frozen = self.config.now_ms is not None and self.config.frozen_clock_slack
+        frozen_for_ms = int((time.monotonic() - self._built_at) * 1000) if frozen else 0
+        key = authenticate(request.headers, payload, request.now_ms, self.keys, frozen_for_ms)
         request.uid, request.api_key, request.permissions = key.uid, key.key, key.permissions
         request.read_only = key.read_only
         if key.read_only and request.method == "POST":

@@ -202,6 +202,7 @@ def authenticate(
     payload: bytes,
     now_ms: int,
     keys: Mapping[str, ApiKey] = API_KEYS,
+    frozen_for_ms: int = 0,
 ) -> ApiKey:
     """Check the ``X-BAPI-*`` headers of a private request and return the key that signed it.
 
@@ -215,6 +216,11 @@ def authenticate(
         The server clock.
     keys
         The keys the server knows.
+    frozen_for_ms
+        With a fixed simulator clock: the wall time since the simulator was built. A frozen clock does not
+        move while a client's does, so a client that learned the offset from ``/v5/market/time`` signs
+        timestamps running ahead of it; the window's future edge moves on by this much (Bybit's own clock
+        moves too). A timestamp far off (a client clock not synced) is still refused.
 
     Returns
     -------
@@ -238,7 +244,7 @@ def authenticate(
     if api_key is None:
         raise SimError(KEY_INVALID, "API key is invalid.")
     ts, recv_window = int(timestamp), int(recv_window_text)
-    if not now_ms - recv_window <= ts < now_ms + FUTURE_TOLERANCE_MS:
+    if not now_ms - recv_window <= ts < now_ms + FUTURE_TOLERANCE_MS + frozen_for_ms:
         raise SimError(
             TIMESTAMP_REJECTED,
             "invalid request, please check your server timestamp or recv_window param. "

@@ -43,6 +43,11 @@ class SimConfig:
         How long a stalled response sleeps before answering.
     margin_mode
         Initial margin mode of the demo account: ``"REGULAR_MARGIN"`` or ``"PORTFOLIO_MARGIN"``.
+    frozen_clock_slack
+        With a fixed clock (``now_ms``), let the future edge of the signed-timestamp window move on with the
+        wall time since the app was built: a client that synced its clock once then signs timestamps
+        running ahead of the frozen clock, as Bybit's own clock would move. ``False`` keeps Bybit's exact
+        window ``[now - recv_window, now + 1000)`` (tests of that rule).
     """
 
     seed: int = 7
@@ -56,6 +61,7 @@ class SimConfig:
     fail_mode: str = "10016"
     stall_s: float = 30.0
     margin_mode: str = "REGULAR_MARGIN"
+    frozen_clock_slack: bool = True
 
     def clock(self) -> int:
         """Return the simulator's current time in epoch milliseconds."""

@@ -172,7 +172,10 @@ def test_rsa_signature_from_another_key_is_10004(sim: httpx.Client, sign: Any) -
         (-10001, "10000", False),
     ],
 )
-def test_timestamp_window(sim: httpx.Client, sign: Any, offset: int, window: str, accepted: bool) -> None:
+def test_timestamp_window(
+    make_app: Any, connect: Any, sign: Any, offset: int, window: str, accepted: bool
+) -> None:
+    sim = connect(make_app(frozen_clock_slack=False))  # Bybit's exact window, not the frozen clock's slack
     ts = NOW + offset
     body = sim.get(ECHO, headers=sign("", ts=ts, recv_window=window)).json()
     if accepted:
@@ -289,3 +292,12 @@ def test_require_permission_on_direct_handler_calls() -> None:
     with pytest.raises(SimError) as info:
         require_permission(restricted, "Wallet")
     assert info.value.ret_code == 10005
+
+
+def test_a_frozen_clock_lets_a_synced_client_run_ahead(make_app: Any, connect: Any, sign: Any) -> None:
+    import time
+
+    sim = connect(make_app())
+    time.sleep(1.2)  # the client's clock moved on by 1.2 s since it read the frozen clock
+    assert sim.get(ECHO, headers=sign("", ts=NOW + 1150)).json()["retCode"] == 0
+    assert sim.get(ECHO, headers=sign("", ts=NOW + 60_000)).json()["retCode"] == 10002  # never synced
