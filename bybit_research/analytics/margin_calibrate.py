@@ -1,0 +1,543 @@
+"""Calibrate the replica to an account from Bybit's portfolio-margin report alone.
+
+Bybit's ``/v5/asset/portfolio-margin`` answer lists every position with its mark and its P&L grid, but not
+the forwards, IVs or shocks behind the options' grids, nor any coefficient. :func:`calibrate` recovers them:
+
+1. Perpetuals and futures: the reference price that makes ``position x price x move`` their grid (inverse
+   contracts: ``contracts x move``).
+2. Options: per option the forward ``F`` and IV that reproduce its no-shock column
+   ``q x (B76(F (1 + move), IV) - B76(F, IV))``; then, with ``F`` fixed, the shocked IV of every other column.
+3. IV shocks: per expiry the median shock over its options, as ``relative`` (IV x (1 + s)) or ``absolute``
+   (IV + s), whichever is the same for options of different IVs; then the law ``s = base x (30 / DTE) ** p``
+   over expiries (``p`` kept from ``base`` when fewer than two expiries carry shocks).
+4. The grid's price range and points per coin, the IM factor per coin (assetIM / assetMM), and each
+   contingency rate as the reported component over the amount it multiplies (``per_day`` parts are kept
+   from ``base``: one report cannot separate them from the flat rate).
+
+What cannot be explained (a component reported where the replica's base amount is 0, a grid that is not
+evenly spaced) is listed in :attr:`Calibration.notes`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import brentq, least_squares
+
+from .black76 import DAYS_PER_YEAR, black76_price
+from .margin_book import build_book, unit_arrays
+from .margin_contingency import contingency_bases
+from .margin_params import DEFAULT_PARAMS, MarginParams
+from .margin_symbols import expiry_from_code, parse_option_symbol
+from .pm_report import PortfolioMarginReport, parse_portfolio_margin
+
+__all__ = ["Calibration", "calibrate", "report_positions"]
+
+_MS_PER_DAY = 86_400_000
+_RATES = (
+    ("future_contingency", "future_rate", "gross_notional", None),
+    ("option_contingency", "option_short_rate", "short_option_notional", None),
+    ("usdt_usdc_contingency", "usdt_usdc_rate", "hedged_settle", None),
+    ("future_delta_contingency", "future_delta_rate", "hedged_delta", "delta_days"),
+    ("option_vega_contingency", "option_vega_rate", "hedged_vega", "vega_days"),
+)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """What :func:`calibrate` recovered from one report.
+
+    Attributes
+    ----------
+    params
+        :class:`MarginParams` that make the replica reproduce the report.
+    positions
+        The report's positions in the ``/v5/position/list`` contract plus ``category`` and ``settle_coin``.
+    market
+        Chain-like rows (index ``symbol``): options with ``base_coin``, ``expiry``, ``strike``,
+        ``option_type``, ``underlying_price`` (fitted forward), ``mark_iv`` (fitted IV), ``index_price``,
+        ``mark_price`` (model value); perpetuals/futures with their fitted ``mark_price``.
+    options
+        Per option: ``base_coin``, ``expiry``, ``dte``, ``position``, ``mark_price`` (Bybit's), ``forward``,
+        ``iv``, ``model_price``, ``shocked_iv_<j>`` per shock column, ``fit_rmse`` (USD, no-shock column) and
+        ``shock_rmse`` (USD, worst shocked column).
+    expiries
+        Per (``base_coin``, ``expiry``): ``dte``, ``forward`` (median), ``iv_shock_<j>`` (median shock of the
+        expiry in the chosen kind) and ``options``.
+    perps
+        Per perpetual/futures position: ``base_coin``, ``position``, ``mark_price`` (Bybit's),
+        ``reference_price`` (fitted; NaN for inverse contracts, whose grid does not depend on it),
+        ``fit_rmse``.
+    units
+        Per base coin: ``index_price``, ``price_range``, ``price_points``, ``im_factor``, each calibrated rate
+        and the amount it was divided by.
+    now
+        The valuation time (the report's time).
+    equity, outside_im, outside_mm
+        The wallet's equity and the IM/MM the wallet reports beyond the sum of the risk units (borrowings,
+        orders: not part of the stress test).
+    notes
+        What the calibration could not explain.
+    """
+
+    params: MarginParams
+    positions: pd.DataFrame
+    market: pd.DataFrame
+    options: pd.DataFrame
+    expiries: pd.DataFrame
+    perps: pd.DataFrame
+    units: pd.DataFrame
+    now: pd.Timestamp
+    equity: float
+    outside_im: float
+    outside_mm: float
+    notes: tuple[str, ...]
+
+
+def _as_report(report: PortfolioMarginReport | Mapping[str, Any]) -> PortfolioMarginReport:
+    if isinstance(report, PortfolioMarginReport):
+        return report
+    if isinstance(report, Mapping):
+        return parse_portfolio_margin(report)
+    raise ValueError(
+        "report must be a PortfolioMarginReport or the result dict of /v5/asset/portfolio-margin"
+    )
+
+
+def _report_time(report: PortfolioMarginReport, now: Any) -> pd.Timestamp:
+    if now is None:
+        if report.time is None:
+            raise ValueError(
+                "the report carries no time; pass now= (the envelope's time) to value its options, or parse "
+                "it with parse_portfolio_margin(result, time=reply.time_ms)"
+            )
+        return report.time
+    if isinstance(now, int | float | np.integer) and not isinstance(now, bool):
+        return pd.Timestamp(int(now), unit="ms", tz="UTC")
+    stamp = pd.Timestamp(now)
+    return (stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")).as_unit("ms")
+
+
+def report_positions(report: PortfolioMarginReport | Mapping[str, Any]) -> pd.DataFrame:
+    """The report's positions as a positions frame (``/v5/position/list`` contract plus ``category``).
+
+    Perpetuals and futures are ``inverse`` when settled in their base coin, else ``linear``; options
+    ``option``; a non-zero ``hedgeSpotSize`` becomes a ``spot`` row (symbol = the coin, mark = its USD index).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``symbol``: ``category``, ``side``, ``size``, ``mark_price``, ``base_coin``, ``settle_coin``,
+        ``session_avg_price``.
+    """
+    rep = _as_report(report)
+    rows = []
+    perps = rep.perp_positions
+    for symbol, row in perps.iterrows():
+        inverse = str(row.get("settle_coin", "")) == str(row["base_coin"])
+        rows.append(_position_row(symbol, row, "inverse" if inverse else "linear"))
+    for symbol, row in rep.option_positions.iterrows():
+        rows.append(_position_row(symbol, row, "option"))
+    for coin, hedge in rep.spot_hedge.iterrows():
+        size = float(hedge.get("hedge_spot_size", 0.0) or 0.0)
+        if size and math.isfinite(size):
+            mark = float(hedge.get("usd_index_price", np.nan))
+            rows.append(
+                {"symbol": coin, "category": "spot", "side": "Buy" if size > 0 else "Sell", "size": abs(size)}
+                | {"mark_price": mark, "base_coin": coin, "settle_coin": coin, "session_avg_price": np.nan}
+            )
+    columns = ["category", "side", "size", "mark_price", "base_coin", "settle_coin", "session_avg_price"]
+    if not rows:
+        return pd.DataFrame(
+            {name: pd.Series(dtype=object) for name in columns}, index=pd.Index([], name="symbol")
+        )
+    frame = pd.DataFrame(rows).set_index("symbol")
+    return frame[columns].astype(
+        {"size": np.float64, "mark_price": np.float64, "session_avg_price": np.float64}
+    )
+
+
+def _position_row(symbol: Any, row: pd.Series, category: str) -> dict[str, Any]:
+    position = float(row["position"])
+    settle = row.get("settle_coin") if category != "option" else parse_option_symbol(str(symbol)).settle_coin
+    return {
+        "symbol": str(symbol),
+        "category": category,
+        "side": "Buy" if position > 0 else "Sell",
+        "size": abs(position),
+        "mark_price": float(row.get("mark_price", np.nan)),
+        "base_coin": str(row["base_coin"]),
+        "settle_coin": str(settle),
+        "session_avg_price": float(row.get("session_avg_price", np.nan)),
+    }
+
+
+# -- perpetuals, futures ---------------------------------------------------------------------------------
+
+
+def _fit_perps(rep: PortfolioMarginReport) -> pd.DataFrame:
+    rows = {}
+    for symbol, info in rep.perp_positions.iterrows():
+        grid = rep.perp_pnl.loc[str(symbol)]
+        moves = grid.index.to_numpy(dtype=np.float64)
+        pnl = grid["pnl"].to_numpy(dtype=np.float64)
+        position = float(info["position"])
+        inverse = str(info.get("settle_coin", "")) == str(info["base_coin"])
+        if inverse:
+            reference, model = np.nan, position * moves
+        else:
+            denominator = position * float(moves @ moves)
+            reference = float(pnl @ moves) / denominator if denominator else np.nan
+            model = position * reference * moves
+        rows[symbol] = {
+            "base_coin": str(info["base_coin"]),
+            "position": position,
+            "mark_price": float(info.get("mark_price", np.nan)),
+            "reference_price": reference,
+            "fit_rmse": float(np.sqrt(np.mean((model - pnl) ** 2))) if len(pnl) else np.nan,
+        }
+    return _frame(rows, ["base_coin", "position", "mark_price", "reference_price", "fit_rmse"])
+
+
+def _frame(rows: Mapping[Any, Mapping[str, Any]], columns: list[str], names: Any = "symbol") -> pd.DataFrame:
+    if not rows:
+        if isinstance(names, str):
+            index: pd.Index = pd.Index([], name=names)
+        else:
+            index = pd.MultiIndex.from_arrays([[] for _ in names], names=names)
+        return pd.DataFrame({name: pd.Series(dtype=np.float64) for name in columns}, index=index)
+    frame = pd.DataFrame.from_dict(dict(rows), orient="index")
+    if isinstance(names, str):
+        frame.index.name = names
+    else:
+        frame.index = pd.MultiIndex.from_tuples(list(frame.index), names=names)
+    return frame
+
+
+# -- options ---------------------------------------------------------------------------------------------
+
+
+def _implied_vol(price: float, forward: float, strike: float, t_years: float, call: bool) -> float:
+    def gap(vol: float) -> float:
+        return float(black76_price(forward, strike, t_years, vol, call)) - price
+
+    try:
+        return float(brentq(gap, 1e-4, 10.0, xtol=1e-10))
+    except ValueError:
+        return 0.6
+
+
+def _fit_option(
+    moves: np.ndarray,
+    pnl: np.ndarray,
+    q: float,
+    strike: float,
+    t_years: float,
+    call: bool,
+    mark: float,
+    f0: float,
+) -> tuple[float, float, np.ndarray, float, float]:
+    """Forward, IV, shocked IVs per column, and the fit errors of one option's grid ``pnl`` (M x S)."""
+    zero = int(np.argmin(np.abs(moves)))
+    center = int(np.argmin(np.abs(pnl[zero])))
+    sigma0 = _implied_vol(mark, f0, strike, t_years, call) if math.isfinite(mark) and mark > 0 else 0.6
+
+    def no_shock(x: np.ndarray) -> np.ndarray:
+        forward, vol = x
+        base = black76_price(forward, strike, t_years, vol, call)
+        return (
+            q * (black76_price(forward * (1.0 + moves), strike, t_years, vol, call) - base) - pnl[:, center]
+        )
+
+    fit = least_squares(
+        no_shock, x0=[f0, sigma0], x_scale=[f0, 0.1], bounds=([f0 * 1e-3, 1e-4], [f0 * 1e3, 20.0])
+    )
+    forward, vol = (float(v) for v in fit.x)
+    base = float(black76_price(forward, strike, t_years, vol, call))
+    shocked = np.full(pnl.shape[1], vol)
+    worst = 0.0
+    for j in range(pnl.shape[1]):
+        if j == center:
+            continue
+
+        def column(x: np.ndarray, j: int = j) -> np.ndarray:
+            values = black76_price(forward * (1.0 + moves), strike, t_years, x[0], call)
+            return q * (values - base) - pnl[:, j]
+
+        start = vol * (1.2 if j > center else 0.8)
+        solved = least_squares(column, x0=[start], x_scale=[0.1], bounds=([1e-4], [20.0]))
+        shocked[j] = float(solved.x[0])
+        worst = max(worst, float(np.sqrt(np.mean(solved.fun**2))))
+    rmse = float(np.sqrt(np.mean(fit.fun**2)))
+    return forward, vol, shocked, rmse, worst
+
+
+def _fit_options(rep: PortfolioMarginReport, now: pd.Timestamp) -> pd.DataFrame:
+    rows: dict[str, dict[str, Any]] = {}
+    index_prices = rep.spot_hedge.get("usd_index_price", pd.Series(dtype=np.float64))
+    for symbol, info in rep.option_positions.iterrows():
+        contract = parse_option_symbol(str(symbol))
+        coin = str(info["base_coin"])
+        grid = rep.option_pnl.loc[str(symbol)]["pnl"].unstack("iv_shock_index").sort_index()
+        moves = grid.index.to_numpy(dtype=np.float64)
+        expiry = expiry_from_code(str(info["expiry"])) if info.get("expiry") else contract.expiry
+        assert expiry is not None  # an option symbol always names its expiry
+        dte = (expiry.value - now.value) / 1e9 / 86400
+        if dte <= 0:
+            raise ValueError(f"option {symbol} expired at {expiry} (report time {now})")
+        f0 = float(index_prices.get(coin, np.nan))
+        if not (math.isfinite(f0) and f0 > 0):
+            f0 = contract.strike
+        q = float(info["position"])
+        mark = float(info.get("mark_price", np.nan))
+        forward, vol, shocked, rmse, worst = _fit_option(
+            moves,
+            grid.to_numpy(dtype=np.float64),
+            q,
+            contract.strike,
+            dte / DAYS_PER_YEAR,
+            contract.is_call,
+            mark,
+            f0,
+        )
+        row: dict[str, Any] = {
+            "base_coin": coin,
+            "expiry": expiry,
+            "dte": dte,
+            "strike": contract.strike,
+            "option_type": "Call" if contract.is_call else "Put",
+            "position": q,
+            "mark_price": mark,
+            "forward": forward,
+            "iv": vol,
+            "model_price": float(
+                black76_price(forward, contract.strike, dte / DAYS_PER_YEAR, vol, contract.is_call)
+            ),
+        }
+        row.update({f"shocked_iv_{j}": value for j, value in enumerate(shocked)})
+        row.update({"fit_rmse": rmse, "shock_rmse": worst})
+        rows[str(symbol)] = row
+    return _frame(rows, ["base_coin", "expiry", "dte", "forward", "iv", "fit_rmse", "shock_rmse"])
+
+
+def _shock_kind(options: pd.DataFrame, columns: list[str], base: MarginParams) -> str:
+    """The shock kind under which options of one expiry but different IVs share the same shocks."""
+    spread = {"relative": 0.0, "absolute": 0.0}
+    informative = False
+    for _, group in options.groupby(["base_coin", "expiry"]):
+        if len(group) < 2 or group["iv"].max() - group["iv"].min() < 1e-3:
+            continue
+        informative = True
+        for column in columns:
+            relative = group[column] / group["iv"] - 1.0
+            absolute = group[column] - group["iv"]
+            spread["relative"] += float(relative.std() / max(abs(relative.mean()), 1e-12))
+            spread["absolute"] += float(absolute.std() / max(abs(absolute.mean()), 1e-12))
+    if not informative:
+        return base.iv_shock_kind
+    return min(spread, key=lambda kind: spread[kind])
+
+
+def _fit_shocks(options: pd.DataFrame, base: MarginParams) -> tuple[MarginParams, pd.DataFrame, list[str]]:
+    notes: list[str] = []
+    columns = sorted(
+        (c for c in options.columns if c.startswith("shocked_iv_")), key=lambda c: int(c.rsplit("_", 1)[1])
+    )
+    if options.empty or not columns:
+        return base, _frame({}, ["dte", "forward", "options"], ["base_coin", "expiry"]), notes
+    kind = _shock_kind(options, columns, base)
+    shocks = pd.DataFrame(
+        {
+            f"iv_shock_{c.rsplit('_', 1)[1]}": options[c] / options["iv"] - 1.0
+            if kind == "relative"
+            else options[c] - options["iv"]
+            for c in columns
+        }
+    )
+    per_option = pd.concat([options[["base_coin", "expiry", "dte", "forward"]], shocks], axis=1)
+    grouped = per_option.groupby(["base_coin", "expiry"])
+    expiries = grouped.median()
+    expiries["options"] = grouped.size()
+    shock_names = list(shocks.columns)
+    center = int(np.argmin(np.abs(expiries[shock_names].abs().mean().to_numpy())))
+    x = np.log(base.iv_reference_dte / np.maximum(expiries["dte"].to_numpy(), base.iv_min_dte))
+    power = base.iv_dte_power
+    live = [j for j in range(len(shock_names)) if j != center]
+    ys = {j: np.log(np.abs(expiries[shock_names[j]].to_numpy())) for j in live}
+    if len(np.unique(np.round(x, 9))) >= 2 and live:
+        design = np.zeros((len(x) * len(live), len(live) + 1))
+        target = np.concatenate([ys[j] for j in live])
+        for k, _ in enumerate(live):
+            design[k * len(x) : (k + 1) * len(x), k] = 1.0
+            design[k * len(x) : (k + 1) * len(x), -1] = x
+        solution, *_ = np.linalg.lstsq(design, target, rcond=None)
+        power = float(solution[-1])
+        if abs(power) < 1e-6:
+            power = 0.0
+    base_shocks = [0.0] * len(shock_names)
+    for j in live:
+        sign = float(np.sign(np.median(expiries[shock_names[j]])))
+        base_shocks[j] = sign * float(np.exp(np.mean(ys[j] - power * x)))
+    if base_shocks != sorted(base_shocks):
+        notes.append(f"IV shocks {base_shocks} are not ascending; kept the order of Bybit's columns")
+    params = base.override(iv_shocks=tuple(sorted(base_shocks)), iv_shock_kind=kind, iv_dte_power=power)
+    return params, expiries, notes
+
+
+# -- grid, IM factor, contingency rates ------------------------------------------------------------------
+
+
+def _grid_params(
+    rep: PortfolioMarginReport, params: MarginParams
+) -> tuple[MarginParams, dict[str, dict], list[str]]:
+    notes: list[str] = []
+    ranges, points, factors = {}, {}, {}
+    units: dict[str, dict[str, float]] = {}
+    for coin in rep.risk_units.index:
+        column = (coin, "ALL")
+        moves = (
+            rep.scenarios[column].dropna().index.to_numpy()
+            if column in rep.scenarios.columns
+            else np.array([])
+        )
+        row: dict[str, float] = {}
+        if len(moves) >= 2:
+            limit = float(np.max(np.abs(moves)))
+            expected = np.linspace(-limit, limit, len(moves))
+            if not np.allclose(np.sort(moves), expected, atol=1e-9):
+                notes.append(f"{coin}: price moves {list(moves)} are not evenly spaced over +-{limit}")
+            ranges[coin], points[coin] = limit, float(len(moves))
+            row.update(price_range=limit, price_points=float(len(moves)))
+        im, mm = (_cell(rep.risk_units, coin, name) for name in ("asset_im", "asset_mm"))
+        if mm > 0 and math.isfinite(im):
+            factors[coin] = im / mm
+            row["im_factor"] = im / mm
+        units[str(coin)] = row
+    return params.override(price_range=ranges, price_points=points, im_factor=factors), units, notes
+
+
+def _contingency_rates(
+    rep: PortfolioMarginReport, params: MarginParams, book: pd.DataFrame, units: dict[str, dict]
+) -> tuple[MarginParams, list[str]]:
+    notes: list[str] = []
+    found: dict[str, dict[str, float]] = {rate: {} for _, rate, _, _ in _RATES}
+    coins = set(book["base_coin"])
+    for coin in rep.risk_units.index:
+        row = units.setdefault(str(coin), {})
+        bases = contingency_bases(unit_arrays(book, coin)) if coin in coins else None
+        for component, rate, amount, days in _RATES:
+            reported = float(rep.risk_units.get(component, pd.Series(dtype=float)).get(coin, np.nan))
+            base_amount = getattr(bases, amount) if bases is not None else 0.0
+            row[amount] = base_amount
+            if not math.isfinite(reported):
+                continue
+            if base_amount > 0:
+                per_day = params.value(f"{rate}_per_day", coin) if days else 0.0
+                span = getattr(bases, days) if days else 0.0
+                value = reported / base_amount - per_day * span
+                found[rate][str(coin)] = max(value, 0.0)
+                row[rate] = found[rate][str(coin)]
+            elif abs(reported) > 1e-8:
+                notes.append(
+                    f"{coin}: {component} {reported} reported, but the book gives no {amount} to charge"
+                )
+    return params.override(**{rate: values for rate, values in found.items() if values}), notes
+
+
+def calibrate(
+    report: PortfolioMarginReport | Mapping[str, Any], now: Any = None, base: MarginParams | None = None
+) -> Calibration:
+    """Recover forwards, IVs, IV shocks, grid, IM factors and contingency rates from Bybit's report.
+
+    Parameters
+    ----------
+    report
+        :func:`~.pm_report.parse_portfolio_margin`'s answer (or the raw ``result`` dict of
+        ``/v5/asset/portfolio-margin``).
+    now
+        The report's time (needed for time to expiry) when the report does not carry it.
+    base
+        Parameters to start from; what the report cannot tell keeps their values (default
+        :data:`~.margin_params.DEFAULT_PARAMS`).
+
+    Returns
+    -------
+    Calibration
+        ``params``, ``positions`` and ``market`` reproduce the report through
+        ``replicate(cal.positions, cal.market, cal.params, now=cal.now)``.
+
+    Raises
+    ------
+    ValueError
+        No time for the report, an option already expired at the report's time, or a report that is not one.
+    """
+    rep = _as_report(report)
+    stamp = _report_time(rep, now)
+    params = DEFAULT_PARAMS if base is None else base
+    params, units, notes = _grid_params(rep, params)
+    perps = _fit_perps(rep)
+    options = _fit_options(rep, stamp)
+    params, expiries, shock_notes = _fit_shocks(options, params)
+    positions = report_positions(rep)
+    market = _market(rep, perps, options)
+    book = build_book(positions, market, stamp)
+    params, rate_notes = _contingency_rates(rep, params, book, units)
+    for coin, row in units.items():
+        row["index_price"] = float(
+            rep.spot_hedge.get("usd_index_price", pd.Series(dtype=float)).get(coin, np.nan)
+        )
+    units_im = float(rep.risk_units["asset_im"].sum()) if "asset_im" in rep.risk_units else 0.0
+    units_mm = float(rep.risk_units["asset_mm"].sum()) if "asset_mm" in rep.risk_units else 0.0
+    unit_frame = pd.DataFrame.from_dict(units, orient="index")
+    unit_frame.index.name = "base_coin"
+    return Calibration(
+        params=params,
+        positions=positions,
+        market=market,
+        options=options,
+        expiries=expiries,
+        perps=perps,
+        units=unit_frame,
+        now=stamp,
+        equity=rep.equity,
+        outside_im=_outside(rep.account_im, units_im),
+        outside_mm=_outside(rep.account_mm, units_mm),
+        notes=tuple(notes + shock_notes + rate_notes),
+    )
+
+
+def _cell(frame: pd.DataFrame, row: Any, column: str) -> float:
+    if column not in frame.columns:
+        return float("nan")
+    return float(frame[column].to_numpy(dtype=np.float64)[frame.index.get_loc(row)])
+
+
+def _outside(account: float, units: float) -> float:
+    return account - units if math.isfinite(account) else 0.0
+
+
+def _market(rep: PortfolioMarginReport, perps: pd.DataFrame, options: pd.DataFrame) -> pd.DataFrame:
+    index_prices = rep.spot_hedge.get("usd_index_price", pd.Series(dtype=np.float64))
+    option_rows = pd.DataFrame(
+        {
+            "base_coin": options["base_coin"],
+            "expiry": pd.to_datetime(options["expiry"], utc=True).dt.as_unit("ms") if len(options) else [],
+            "strike": options.get("strike", pd.Series(dtype=np.float64)),
+            "option_type": options.get("option_type", pd.Series(dtype=object)),
+            "underlying_price": options["forward"],
+            "mark_iv": options["iv"],
+            "index_price": options["base_coin"].map(index_prices).astype(np.float64),
+            "mark_price": options.get("model_price", pd.Series(dtype=np.float64)),
+        },
+        index=options.index,
+    )
+    marks = perps["reference_price"].where(perps["reference_price"].notna(), perps["mark_price"])
+    perp_rows = pd.DataFrame({"base_coin": perps["base_coin"], "mark_price": marks}, index=perps.index)
+    frame = pd.concat([option_rows, perp_rows]) if len(perp_rows) else option_rows
+    frame.index.name = "symbol"
+    return frame
