@@ -30,10 +30,11 @@ import pandas as pd
 from scipy.optimize import brentq, least_squares
 
 from .black76 import DAYS_PER_YEAR, black76_price
-from .margin_book import build_book, unit_arrays
+from .margin_book import build_book
 from .margin_contingency import contingency_bases
 from .margin_params import DEFAULT_PARAMS, MarginParams
 from .margin_symbols import expiry_from_code, parse_option_symbol
+from .margin_units import unit_arrays
 from .pm_report import PortfolioMarginReport, parse_portfolio_margin
 
 __all__ = ["Calibration", "calibrate", "report_positions"]

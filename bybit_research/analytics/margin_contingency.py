@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .black76 import black76_greeks
-from .margin_book import UnitArrays
 from .margin_params import MarginParams
+from .margin_units import UnitArrays
 
 __all__ = ["COMPONENTS", "ContingencyBases", "contingency", "contingency_bases", "hedged_between"]
 
@@ -124,8 +124,12 @@ def contingency_bases(unit: UnitArrays) -> ContingencyBases:
     return ContingencyBases(*(amount + 0.0 for amount in amounts))  # + 0.0 turns -0.0 into 0.0
 
 
-def contingency(unit: UnitArrays, params: MarginParams) -> dict[str, float]:
+def contingency(
+    unit: UnitArrays, params: MarginParams, bases: ContingencyBases | None = None
+) -> dict[str, float]:
     """The contingency components of ``unit``, their sum and the closing fee.
+
+    ``bases`` (from :func:`contingency_bases`) saves computing them again.
 
     Returns
     -------
@@ -139,7 +143,7 @@ def contingency(unit: UnitArrays, params: MarginParams) -> dict[str, float]:
         Short options but no index price for the coin.
     """
     coin = unit.base_coin
-    bases = contingency_bases(unit)
+    bases = contingency_bases(unit) if bases is None else bases
     if (unit.is_option & (unit.qty < 0)).any() and not np.isfinite(unit.index_price):
         raise ValueError(f"short {coin} options need the coin's index price (the chain's index_price)")
     rate = params.value

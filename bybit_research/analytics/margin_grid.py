@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .black76 import black76_price
-from .margin_book import UnitArrays
 from .margin_params import MarginParams
+from .margin_units import UnitArrays
 
 __all__ = ["UnitGrid", "position_pnl", "unit_grid"]
 

@@ -10,21 +10,27 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .margin_book import build_book, coins_of, unit_arrays
-from .margin_contingency import COMPONENTS, contingency, contingency_bases
+from .margin_book import build_book
+from .margin_contingency import COMPONENTS, ContingencyBases, contingency, contingency_bases
+from .margin_frames import (
+    chosen_shocks_frame,
+    expiry_pnl_frame,
+    option_pnl_frame,
+    perp_pnl_frame,
+    scenarios_frame,
+)
 from .margin_grid import UnitGrid, unit_grid
 from .margin_params import DEFAULT_PARAMS, MarginParams
+from .margin_units import coins_of, unit_arrays
 
-__all__ = ["PARTS", "MarginReplica", "account_rates", "replicate", "replicate_book", "truncate_rate"]
-
-#: the parts of a unit's P&L per price point, as Bybit names them (plus the spot hedge)
-PARTS = ("ALL", "PERPETUAL", "OPTION", "SPOT_HEDGE")
+__all__ = ["MarginReplica", "account_rates", "replicate", "replicate_book", "truncate_rate"]
 _RATE_DECIMALS = 4
 
 
@@ -93,13 +99,35 @@ class MarginReplica:
     book: pd.DataFrame
     grids: Mapping[str, UnitGrid]
     units: pd.DataFrame
-    scenarios: pd.DataFrame
-    perp_pnl: pd.DataFrame
-    option_pnl: pd.DataFrame
-    expiry_pnl: pd.DataFrame
-    max_loss_iv_shocks: pd.DataFrame
     account: pd.Series
     now: pd.Timestamp
+
+    # the frames are built on first use: the grid and the margins alone are what a what-if loop needs
+
+    @cached_property
+    def scenarios(self) -> pd.DataFrame:
+        """Index ``price_move``; columns (``base_coin``, ``part``)."""
+        return scenarios_frame(self.grids)
+
+    @cached_property
+    def perp_pnl(self) -> pd.DataFrame:
+        """Index (``symbol``, ``price_move``): ``base_coin``, ``pnl``."""
+        return perp_pnl_frame(self.grids)
+
+    @cached_property
+    def option_pnl(self) -> pd.DataFrame:
+        """Index (``symbol``, ``price_move``, ``iv_shock``): ``base_coin``, ``expiry``, ``pnl``."""
+        return option_pnl_frame(self.grids)
+
+    @cached_property
+    def expiry_pnl(self) -> pd.DataFrame:
+        """Index (``base_coin``, ``expiry``, ``price_move``, ``iv_shock``): ``pnl``."""
+        return expiry_pnl_frame(self.grids)
+
+    @cached_property
+    def max_loss_iv_shocks(self) -> pd.DataFrame:
+        """Index (``base_coin``, ``price_move``): ``iv_shock``."""
+        return chosen_shocks_frame(self.grids)
 
     def to_report(self) -> dict[str, Any]:
         """Render the replica as a ``/v5/asset/portfolio-margin`` ``result`` (numbers as strings)."""
@@ -193,16 +221,13 @@ def replicate_book(
         book=book,
         grids=grids,
         units=units,
-        scenarios=_scenarios(grids),
-        perp_pnl=_perp_pnl(grids),
-        option_pnl=_option_pnl(grids),
-        expiry_pnl=_expiry_pnl(grids),
-        max_loss_iv_shocks=_chosen_shocks(grids),
         account=pd.Series(account, dtype=np.float64),
         now=now,
     )
 
 
+#: the amounts behind the contingency components (see ContingencyBases)
+_BASES = tuple(f.name for f in fields(ContingencyBases))
 _UNIT_COLUMNS = (
     "asset_im",
     "asset_mm",
@@ -214,20 +239,14 @@ _UNIT_COLUMNS = (
     "total_close_pz_fee",
     "im_factor",
     "index_price",
-    "gross_notional",
-    "hedged_delta",
-    "delta_days",
-    "short_option_notional",
-    "hedged_vega",
-    "vega_days",
-    "hedged_settle",
+    *_BASES,
 )
 
 
 def _unit_row(grid: UnitGrid, params: MarginParams) -> dict[str, float]:
     coin = grid.base_coin
-    parts = contingency(grid.unit, params)
     bases = contingency_bases(grid.unit)
+    parts = contingency(grid.unit, params, bases)
     mm = grid.max_loss + parts["contingency_components"]
     factor = params.value("im_factor", coin)
     row = {
@@ -239,97 +258,6 @@ def _unit_row(grid: UnitGrid, params: MarginParams) -> dict[str, float]:
         **parts,
         "im_factor": factor,
         "index_price": grid.unit.index_price,
-        **{name: getattr(bases, name) for name in _UNIT_COLUMNS[-7:]},
+        **{name: getattr(bases, name) for name in _BASES},
     }
     return {name: float(row[name]) for name in _UNIT_COLUMNS}
-
-
-def _scenarios(grids: Mapping[str, UnitGrid]) -> pd.DataFrame:
-    columns: dict[tuple[str, str], pd.Series] = {}
-    for coin, grid in grids.items():
-        index = pd.Index(grid.moves, name="price_move")
-        parts = (grid.all, grid.perpetual, grid.option_chosen, grid.spot)
-        for part, values in zip(PARTS, parts, strict=True):
-            columns[(coin, part)] = pd.Series(values, index=index)
-    if not columns:
-        empty = pd.MultiIndex.from_tuples([], names=["base_coin", "part"])
-        return pd.DataFrame(index=pd.Index([], name="price_move", dtype=np.float64), columns=empty)
-    frame = pd.concat(columns, axis=1).sort_index()
-    frame.columns.names = ["base_coin", "part"]
-    frame.index.name = "price_move"
-    return frame
-
-
-def _perp_pnl(grids: Mapping[str, UnitGrid]) -> pd.DataFrame:
-    pieces = []
-    for coin, grid in grids.items():
-        rows = grid.unit.is_linear | grid.unit.is_spot
-        for position in np.flatnonzero(rows):
-            pieces.append(
-                pd.DataFrame(
-                    {
-                        "symbol": grid.unit.symbols[position],
-                        "price_move": grid.moves,
-                        "base_coin": coin,
-                        "pnl": grid.pnl[position, :, 0],
-                    }
-                )
-            )
-    return _tidy(pieces, ["symbol", "price_move"], ["base_coin", "pnl"])
-
-
-def _option_pnl(grids: Mapping[str, UnitGrid]) -> pd.DataFrame:
-    pieces = []
-    for coin, grid in grids.items():
-        moves, shocks = np.meshgrid(grid.moves, grid.shocks, indexing="ij")
-        for position in np.flatnonzero(grid.unit.is_option):
-            pieces.append(
-                pd.DataFrame(
-                    {
-                        "symbol": grid.unit.symbols[position],
-                        "price_move": moves.ravel(),
-                        "iv_shock": shocks.ravel(),
-                        "base_coin": coin,
-                        "expiry": pd.Timestamp(int(grid.unit.expiry_ms[position]), unit="ms", tz="UTC"),
-                        "pnl": grid.pnl[position].ravel(),
-                    }
-                )
-            )
-    return _tidy(pieces, ["symbol", "price_move", "iv_shock"], ["base_coin", "expiry", "pnl"])
-
-
-def _expiry_pnl(grids: Mapping[str, UnitGrid]) -> pd.DataFrame:
-    pieces = []
-    for coin, grid in grids.items():
-        moves, shocks = np.meshgrid(grid.moves, grid.shocks, indexing="ij")
-        for expiry, values in grid.expiry_pnl().items():
-            pieces.append(
-                pd.DataFrame(
-                    {
-                        "base_coin": coin,
-                        "expiry": pd.Timestamp(expiry, unit="ms", tz="UTC"),
-                        "price_move": moves.ravel(),
-                        "iv_shock": shocks.ravel(),
-                        "pnl": values.ravel(),
-                    }
-                )
-            )
-    return _tidy(pieces, ["base_coin", "expiry", "price_move", "iv_shock"], ["pnl"])
-
-
-def _chosen_shocks(grids: Mapping[str, UnitGrid]) -> pd.DataFrame:
-    pieces = [
-        pd.DataFrame({"base_coin": coin, "price_move": grid.moves, "iv_shock": grid.shocks[grid.worst_shock]})
-        for coin, grid in grids.items()
-    ]
-    return _tidy(pieces, ["base_coin", "price_move"], ["iv_shock"])
-
-
-def _tidy(pieces: list[pd.DataFrame], keys: list[str], values: list[str]) -> pd.DataFrame:
-    if not pieces:
-        empty = pd.MultiIndex.from_arrays([[] for _ in keys], names=keys)
-        return pd.DataFrame({name: pd.Series(dtype=np.float64) for name in values}, index=empty)
-    frame = pd.concat(pieces, ignore_index=True)
-    if "expiry" in frame.columns:
-        frame["expiry"] = frame["expiry"].dt.as_unit("ms")
-    return frame.set_index(keys)[values]

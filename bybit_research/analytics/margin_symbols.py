@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 import pandas as pd
 
@@ -61,6 +62,7 @@ class Contract:
     inverse: bool = False
 
 
+@lru_cache(maxsize=4096)
 def expiry_from_code(code: str) -> pd.Timestamp:
     """Return 08:00 UTC of a Bybit date code such as ``"27DEC24"`` or ``"5JAN25"``.
 
@@ -76,6 +78,7 @@ def expiry_from_code(code: str) -> pd.Timestamp:
     return pd.Timestamp(day.year, day.month, day.day, _EXPIRY_HOUR, tz="UTC").as_unit("ms")
 
 
+@lru_cache(maxsize=65536)
 def parse_option_symbol(symbol: str) -> Contract:
     """Parse ``BTC-27DEC24-100000-C`` or ``BTC-13FEB25-89000-P-USDT`` (USDC-settled unless suffixed).
 
@@ -104,6 +107,7 @@ def _last_friday(year: int, month: int) -> pd.Timestamp:
     return pd.Timestamp(day.year, day.month, day.day, _EXPIRY_HOUR, tz="UTC").as_unit("ms")
 
 
+@lru_cache(maxsize=65536)
 def parse_contract(symbol: str, category: str) -> Contract:
     """Parse a symbol of ``category`` (``linear``, ``inverse``, ``option`` or ``spot``).
 
