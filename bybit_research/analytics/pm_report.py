@@ -10,13 +10,14 @@ kept as extra columns (nested objects flattened to their leaf names), so nothing
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from .pm_fields import is_number, records_frame, snake_case, to_float
 
 __all__ = ["PortfolioMarginReport", "parse_portfolio_margin", "snake_case"]
 
@@ -31,13 +32,6 @@ _KNOWN_UNIT_KEYS = {
     "maxLossIvShockList",
 }
 _SPOT_HEDGE = "SPOT_HEDGE"
-
-
-def snake_case(name: str) -> str:
-    """``assetIM`` -> ``asset_im``, ``maxLossPriceMove`` -> ``max_loss_price_move``."""
-    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
-    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)
-    return text.replace("-", "_").lower()
 
 
 @dataclass(frozen=True)
@@ -151,10 +145,10 @@ def parse_portfolio_margin(result: Mapping[str, Any], time: Any = None) -> Portf
     for unit in units:
         if not isinstance(unit, Mapping) or not unit.get("baseCoin"):
             raise ValueError("every assetPnlRange entry needs a baseCoin (one entry per risk unit)")
-    wallet = _records_frame([dict(result.get("wallet") or {})], pd.RangeIndex(1))
+    wallet = records_frame([dict(result.get("wallet") or {})], pd.RangeIndex(1))
     stamp = None
     if time is not None:
-        stamp = pd.Timestamp(int(time), unit="ms", tz="UTC") if _is_number(time) else pd.Timestamp(time)
+        stamp = pd.Timestamp(int(time), unit="ms", tz="UTC") if is_number(time) else pd.Timestamp(time)
         stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
     extra = {key: value for key, value in result.items() if key not in ("wallet", "assetPnlRange")}
     return PortfolioMarginReport(
@@ -174,67 +168,6 @@ def parse_portfolio_margin(result: Mapping[str, Any], time: Any = None) -> Portf
     )
 
 
-# -- typing of fields ------------------------------------------------------------------------------------
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
-
-
-def _flatten(record: Mapping[str, Any], skip: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """Leaves of ``record`` in snake_case; nested dicts give their leaf names (parent-prefixed on a clash)."""
-    out: dict[str, Any] = {}
-    nested = []
-    for key, value in record.items():
-        if key in skip:
-            continue
-        if isinstance(value, Mapping):
-            nested.append((key, value))
-        else:
-            out[snake_case(key)] = value
-    for key, value in nested:
-        for leaf, inner in _flatten(value).items():
-            out[leaf if leaf not in out else f"{snake_case(key)}_{leaf}"] = inner
-    return out
-
-
-def _typed(values: Sequence[Any]) -> pd.Series:
-    """Numeric strings -> float64 ("" -> NaN), JSON integers -> Int64, bools -> bool, the rest as sent."""
-    present = [v for v in values if v is not None and v != ""]
-    if not present:
-        return pd.Series([np.nan] * len(values), dtype=np.float64)
-    if all(isinstance(v, bool) for v in present):
-        return pd.Series(values, dtype="boolean" if len(present) < len(values) else bool)
-    if all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in present):
-        return pd.Series([None if v is None or v == "" else v for v in values], dtype="Int64")
-    if all(_is_number(v) or (isinstance(v, str) and _parses(v)) for v in present):
-        return pd.Series([np.nan if v is None or v == "" else float(v) for v in values], dtype=np.float64)
-    return pd.Series(list(values), dtype=object)
-
-
-def _parses(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _records_frame(
-    records: list[dict[str, Any]], index: pd.Index, skip: frozenset[str] = frozenset()
-) -> pd.DataFrame:
-    flat = [_flatten(record, skip) for record in records]
-    names: list[str] = []
-    for record in flat:
-        names.extend(name for name in record if name not in names)
-    columns = {name: _typed([record.get(name) for record in flat]).array for name in names}
-    return pd.DataFrame(columns, index=index)
-
-
-def _float(value: Any) -> float:
-    return np.nan if value is None or value == "" else float(value)
-
-
 # -- the frames ------------------------------------------------------------------------------------------
 
 
@@ -251,12 +184,13 @@ def _risk_units(units: list[Mapping[str, Any]]) -> pd.DataFrame:
         record.update({key: value for key, value in unit.items() if key not in _KNOWN_UNIT_KEYS})
         records.append(record)
     index = pd.Index([str(unit["baseCoin"]) for unit in units], name="base_coin", dtype=object)
-    return _records_frame(records, index)
+    return records_frame(records, index)
 
 
 def _price_rows(ranges: Sequence[Mapping[str, Any]] | None) -> list[tuple[float, list[float]]]:
     return [
-        (_float(row.get("priceScale")), [_float(v) for v in row.get("pnls") or []]) for row in ranges or []
+        (to_float(row.get("priceScale")), [to_float(v) for v in row.get("pnls") or []])
+        for row in ranges or []
     ]
 
 
@@ -293,7 +227,7 @@ def _positions(units: list[Mapping[str, Any]], key: str) -> pd.DataFrame:
                 {"baseCoin": unit["baseCoin"], **{k: v for k, v in row.items() if k != "symbolName"}}
             )
             symbols.append(str(row.get("symbolName")))
-    frame = _records_frame(records, pd.Index(symbols, name="symbol", dtype=object), frozenset({"pnlRanges"}))
+    frame = records_frame(records, pd.Index(symbols, name="symbol", dtype=object), frozenset({"pnlRanges"}))
     if frame.empty:
         frame = pd.DataFrame(
             {"base_coin": pd.Series(dtype=object), "position": pd.Series(dtype=np.float64)},
@@ -312,7 +246,7 @@ def _option_positions(units: list[Mapping[str, Any]]) -> pd.DataFrame:
                     {"baseCoin": unit["baseCoin"], "expiry": expiry.get("expiryDateRepresentation"), **fields}
                 )
                 symbols.append(str(row.get("symbolName")))
-    frame = _records_frame(records, pd.Index(symbols, name="symbol", dtype=object), frozenset({"pnlRanges"}))
+    frame = records_frame(records, pd.Index(symbols, name="symbol", dtype=object), frozenset({"pnlRanges"}))
     if frame.empty:
         frame = pd.DataFrame(
             {name: pd.Series(dtype=object) for name in ("base_coin", "expiry")}
@@ -403,7 +337,7 @@ def _expiries(units: list[Mapping[str, Any]]) -> pd.DataFrame:
         if keys
         else pd.MultiIndex.from_arrays([[], []], names=["base_coin", "expiry"])
     )
-    return _records_frame(records, index)
+    return records_frame(records, index)
 
 
 def _spot_hedge(units: list[Mapping[str, Any]]) -> pd.DataFrame:
@@ -411,7 +345,7 @@ def _spot_hedge(units: list[Mapping[str, Any]]) -> pd.DataFrame:
         {k: v for k, v in (unit.get("spotHedgeInfo") or {}).items() if k != "pnlRanges"} for unit in units
     ]
     index = pd.Index([str(unit["baseCoin"]) for unit in units], name="base_coin", dtype=object)
-    return _records_frame(records, index)
+    return records_frame(records, index)
 
 
 def _chosen_shocks(units: list[Mapping[str, Any]]) -> pd.DataFrame:
@@ -426,7 +360,7 @@ def _chosen_shocks(units: list[Mapping[str, Any]]) -> pd.DataFrame:
                     "base_coin": str(unit["baseCoin"]),
                     "point": point,
                     "price_move": move,
-                    "iv_shock": _float(shock),
+                    "iv_shock": to_float(shock),
                 }
             )
     if not rows:
