@@ -48,7 +48,7 @@ _RATES = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds frames or arrays: compare their fields, not the objects
 class Calibration:
     """What :func:`calibrate` recovered from one report.
 
@@ -127,7 +127,8 @@ def report_positions(report: PortfolioMarginReport | Mapping[str, Any]) -> pd.Da
     """The report's positions as a positions frame (``/v5/position/list`` contract plus ``category``).
 
     Perpetuals and futures are ``inverse`` when settled in their base coin, else ``linear``; options
-    ``option``; a non-zero ``hedgeSpotSize`` becomes a ``spot`` row (symbol = the coin, mark = its USD index).
+    ``option``; a spot hedge Bybit stresses (``spotHedgeInfo.pnlRanges`` not empty) becomes a ``spot`` row
+    (symbol = the coin, mark = its USD index).
 
     Returns
     -------
@@ -143,14 +144,11 @@ def report_positions(report: PortfolioMarginReport | Mapping[str, Any]) -> pd.Da
         rows.append(_position_row(symbol, row, "inverse" if inverse else "linear"))
     for symbol, row in rep.option_positions.iterrows():
         rows.append(_position_row(symbol, row, "option"))
-    for coin, hedge in rep.spot_hedge.iterrows():
-        size = float(hedge.get("hedge_spot_size", 0.0) or 0.0)
-        if size and math.isfinite(size):
-            mark = float(hedge.get("usd_index_price", np.nan))
-            rows.append(
-                {"symbol": coin, "category": "spot", "side": "Buy" if size > 0 else "Sell", "size": abs(size)}
-                | {"mark_price": mark, "base_coin": coin, "settle_coin": coin, "session_avg_price": np.nan}
-            )
+    for coin, size, mark in _stressed_spot_hedges(rep):
+        rows.append(
+            {"symbol": coin, "category": "spot", "side": "Buy" if size > 0 else "Sell", "size": abs(size)}
+            | {"mark_price": mark, "base_coin": coin, "settle_coin": coin, "session_avg_price": np.nan}
+        )
     columns = ["category", "side", "size", "mark_price", "base_coin", "settle_coin", "session_avg_price"]
     if not rows:
         return pd.DataFrame(
@@ -160,6 +158,31 @@ def report_positions(report: PortfolioMarginReport | Mapping[str, Any]) -> pd.Da
     return frame[columns].astype(
         {"size": np.float64, "mark_price": np.float64, "session_avg_price": np.float64}
     )
+
+
+def _spot_hedges(rep: PortfolioMarginReport) -> list[tuple[str, float]]:
+    """Every non-zero ``hedgeSpotSize`` of the report, per coin."""
+    sizes = rep.spot_hedge.get("hedge_spot_size", pd.Series(dtype=np.float64)).fillna(0.0)
+    return [(str(coin), float(size)) for coin, size in sizes.items() if size and math.isfinite(size)]
+
+
+def _stressed_spot_hedges(rep: PortfolioMarginReport) -> list[tuple[str, float, float]]:
+    """The spot hedges Bybit puts in its grid (``spotHedgeInfo.pnlRanges`` not empty) with their USD price.
+
+    The price is ``usdIndexPrice``, or when that is 0 the one that reproduces the hedge's P&L.
+    """
+    out = []
+    for coin, size in _spot_hedges(rep):
+        column = (coin, "SPOT_HEDGE")
+        if column not in rep.scenarios.columns:
+            continue
+        pnl = rep.scenarios[column].dropna()
+        moves = pnl.index.to_numpy(dtype=np.float64)
+        mark = float(rep.spot_hedge.get("usd_index_price", pd.Series(dtype=np.float64)).get(coin, np.nan))
+        if not mark > 0 and float(moves @ moves) > 0:
+            mark = float(pnl.to_numpy() @ moves) / (size * float(moves @ moves))
+        out.append((coin, size, mark))
+    return out
 
 
 def _position_row(symbol: Any, row: pd.Series, category: str) -> dict[str, Any]:
@@ -268,6 +291,10 @@ def calibrate(
     stamp = _report_time(rep, now)
     params = DEFAULT_PARAMS if base is None else base
     params, units, notes = _grid_params(rep, params)
+    stressed = {coin for coin, _, _ in _stressed_spot_hedges(rep)}
+    for coin, size in _spot_hedges(rep):
+        if coin not in stressed:
+            notes.append(f"{coin}: spot hedge {size} is not in Bybit's grid (no pnlRanges); left out")
     perps = fit_perps(rep)
     options = fit_options(rep, stamp)
     params, expiries, shock_notes = fit_iv_shocks(options, params)

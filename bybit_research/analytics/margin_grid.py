@@ -64,7 +64,7 @@ def position_pnl(unit: UnitArrays, moves: np.ndarray, shocks: np.ndarray, params
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds frames or arrays: compare their fields, not the objects
 class UnitGrid:
     """The stress grid of one risk unit and what Bybit derives from it.
 

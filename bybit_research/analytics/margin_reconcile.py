@@ -38,7 +38,7 @@ _UNIT_FIELDS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds frames or arrays: compare their fields, not the objects
 class Reconciliation:
     """The replica beside Bybit's report (each table: ``ours``, ``bybit``, ``residual`` = ours - bybit).
 
@@ -247,6 +247,11 @@ def _totals(replica: MarginReplica, rep: PortfolioMarginReport) -> pd.DataFrame:
     theirs = theirs.reorder_levels(["base_coin", "part", "price_move"])
     parts = set(theirs.index.get_level_values("part"))
     ours = ours[ours.index.get_level_values("part").isin(parts)]
+    # a unit the report has but the book does not (no positions rebuilt) has no P&L in the replica: 0
+    empty_units = theirs.index.get_level_values("base_coin").isin(
+        sorted(set(rep.risk_units.index) - set(replica.grids))
+    )
+    ours = pd.concat([ours, pd.Series(0.0, index=theirs.index[empty_units])])
     return _side_by_side(ours, theirs)
 
 
@@ -257,10 +262,20 @@ def _chosen(replica: MarginReplica, rep: PortfolioMarginReport) -> pd.DataFrame:
 
 def _contingency(replica: MarginReplica, rep: PortfolioMarginReport) -> pd.DataFrame:
     names = [*COMPONENTS, "contingency_components"]
-    ours: Any = replica.units.reindex(columns=names).stack(future_stack=True)
+    ours: Any = _our_units(replica, rep, names).stack(future_stack=True)
     theirs: Any = rep.risk_units.reindex(columns=names).astype(np.float64).stack(future_stack=True)
     ours.index.names = theirs.index.names = ["base_coin", "component"]
     return _side_by_side(ours, theirs)
+
+
+def _our_units(replica: MarginReplica, rep: PortfolioMarginReport, fields: list[str]) -> pd.DataFrame:
+    """The replica's unit rows; a unit the report has but the book does not charges 0 (no scenario)."""
+    coins = list(dict.fromkeys([*replica.units.index, *rep.risk_units.index]))
+    frame = replica.units.reindex(index=coins, columns=fields)
+    missing = ~frame.index.isin(replica.units.index)
+    amounts = [name for name in fields if name not in ("max_loss_price_move", "max_loss_iv_shock")]
+    frame.loc[missing, amounts] = 0.0
+    return frame
 
 
 def _bybit_max_loss(rep: PortfolioMarginReport) -> pd.Series:
@@ -274,7 +289,7 @@ def _bybit_max_loss(rep: PortfolioMarginReport) -> pd.Series:
 
 def _units(replica: MarginReplica, rep: PortfolioMarginReport) -> pd.DataFrame:
     fields = list(_UNIT_FIELDS)
-    ours: Any = replica.units.reindex(columns=fields).stack(future_stack=True)
+    ours: Any = _our_units(replica, rep, fields).stack(future_stack=True)
     theirs_frame = rep.risk_units.reindex(columns=fields).astype(np.float64)
     theirs_frame["max_loss"] = _bybit_max_loss(rep)
     theirs: Any = theirs_frame.stack(future_stack=True)

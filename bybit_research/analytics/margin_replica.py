@@ -59,7 +59,7 @@ def account_rates(im: float, mm: float, equity: float | None) -> dict[str, float
     }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds frames or arrays: compare their fields, not the objects
 class MarginReplica:
     """The replica's answer for one book, in the shapes of Bybit's report.
 

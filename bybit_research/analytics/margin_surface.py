@@ -27,7 +27,7 @@ from .margin_units import coins_of, unit_arrays
 __all__ = ["LiquidationSurface", "MarginSurface", "liquidation_surface", "margin_surface", "surface_of_book"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds frames or arrays: compare their fields, not the objects
 class MarginSurface:
     """One risk unit's P&L on a fine grid.
 
@@ -151,7 +151,7 @@ def margin_surface(
     return surface_of_book(book, coin, params, price_points, iv_points, price_range)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds frames or arrays: compare their fields, not the objects
 class LiquidationSurface:
     """The account's MM rate after the market of one risk unit moved.
 

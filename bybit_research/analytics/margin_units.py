@@ -18,7 +18,7 @@ from .black76 import DAYS_PER_YEAR, black76_greeks
 __all__ = ["UnitArrays", "coins_of", "risk_unit_summary", "unit_arrays"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds frames or arrays: compare their fields, not the objects
 class UnitArrays:
     """The positions of one risk unit as numpy arrays, the form the grid and contingency work on.
 

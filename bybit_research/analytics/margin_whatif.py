@@ -26,7 +26,7 @@ __all__ = ["WhatIf", "compare_params", "what_if"]
 _LEG_COLUMNS = ("category", "side", "size", "mark_price")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds frames or arrays: compare their fields, not the objects
 class WhatIf:
     """Margin before and after a change of the book.
 

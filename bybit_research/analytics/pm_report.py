@@ -34,7 +34,7 @@ _KNOWN_UNIT_KEYS = {
 _SPOT_HEDGE = "SPOT_HEDGE"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds frames or arrays: compare their fields, not the objects
 class PortfolioMarginReport:
     """Bybit's portfolio-margin report as frames.
 
