@@ -74,8 +74,9 @@ class Calibration:
         ``reference_price`` (fitted; NaN for inverse contracts, whose grid does not depend on it),
         ``fit_rmse``.
     units
-        Per base coin: ``index_price``, ``price_range``, ``price_points``, ``im_factor``, each calibrated rate
-        and the amount it was divided by.
+        Per base coin: ``index_price``, ``perp_reference_price`` (median of the fitted prices of its linear
+        perpetuals), ``price_range``, ``price_points``, ``im_factor``, each calibrated rate and
+        the amount it was divided by.
     now
         The valuation time (the report's time).
     equity, outside_im, outside_mm
@@ -302,10 +303,15 @@ def calibrate(
     market = _market(rep, perps, options)
     book = build_book(positions, market, stamp)
     params, rate_notes = _contingency_rates(rep, params, book, units)
+    # perpetual symbols carry no delivery date (BTCUSDT, BTCPERP); dated ones end in one (BTCUSDT-25DEC26)
+    undated = np.array([not str(symbol).split("-")[-1][:1].isdigit() for symbol in perps.index], dtype=bool)
+    linear_perps = perps.loc[undated]
     for coin, row in units.items():
         row["index_price"] = float(
             rep.spot_hedge.get("usd_index_price", pd.Series(dtype=float)).get(coin, np.nan)
         )
+        references = linear_perps.loc[linear_perps["base_coin"] == coin, "reference_price"].dropna()
+        row["perp_reference_price"] = float(references.median()) if len(references) else np.nan
     units_im = float(rep.risk_units["asset_im"].sum()) if "asset_im" in rep.risk_units else 0.0
     units_mm = float(rep.risk_units["asset_mm"].sum()) if "asset_mm" in rep.risk_units else 0.0
     unit_frame = pd.DataFrame.from_dict(units, orient="index")

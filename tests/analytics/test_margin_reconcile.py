@@ -47,6 +47,11 @@ def test_the_calibrated_replica_reproduces_the_demo_account(mode: str) -> None:
         assert params.value("price_range", coin) == 0.1 and params.value("price_points", coin) == 11
     assert params.value("option_short_rate", "ETH") == pytest.approx(0.002, rel=1e-9)
     assert params.value("option_vega_rate", "ETH") == pytest.approx(0.5, rel=1e-4)
+    # the perpetuals' reference price: their marks (inverse contracts carry none)
+    marks = account.report.perp_positions["mark_price"]
+    expected = float(np.median([marks["BTCUSDT"], marks["BTCPERP"]]))
+    assert cell(rec.calibration.units, "BTC", "perp_reference_price") == pytest.approx(expected, rel=1e-12)
+    assert np.isnan(cell(rec.calibration.perps, "BTCUSD", "reference_price"))
     # borrowing margin lies outside the risk units: it is read off the wallet, not modelled
     assert cell(rec.account, "outside_mm", "bybit") > 0
 
