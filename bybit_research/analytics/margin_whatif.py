@@ -81,8 +81,9 @@ def _legs(legs: Any, positions: pd.DataFrame, action: str) -> pd.DataFrame:
     if not isinstance(frame, pd.DataFrame):
         raise ValueError(f"{action}= takes a positions-like frame or a list of dicts (or symbols to remove)")
     frame = _positions_frame(frame)
+    held = positions[~positions.index.duplicated()]  # hedge mode lists a symbol twice; its terms are one
     for name in ("category", "mark_price"):
-        known = positions[name].reindex(frame.index) if name in positions.columns else None
+        known = held[name].reindex(frame.index) if name in held.columns else None
         given = frame[name] if name in frame.columns else pd.Series(np.nan, index=frame.index, dtype=object)
         frame[name] = given if known is None else given.where(given.notna(), known)
     missing = [name for name in ("side", "size") if name not in frame.columns]
@@ -96,6 +97,7 @@ def _legs(legs: Any, positions: pd.DataFrame, action: str) -> pd.DataFrame:
 
 
 def _is_symbols(values: Any) -> bool:
+    """Whether ``values`` is a collection of symbols (strings), not legs."""
     return (
         isinstance(values, Iterable)
         and not isinstance(values, pd.DataFrame | Mapping)

@@ -217,3 +217,18 @@ def test_an_empty_book_has_no_margin() -> None:
     assert replica.units.empty and replica.account["account_mm"] == 0.0
     assert replica.book.attrs["flat"] == ["BTCUSDT"]
     assert replica.account["account_mm_rate"] == 0.0
+
+
+def test_hedge_mode_rows_of_one_symbol_are_netted_and_market_marks_win() -> None:
+    positions = book(
+        ("BTCUSDT", "linear", "Buy", 1.0, 100_000.0), ("BTCUSDT", "linear", "Sell", 0.4, 100_000.0)
+    )
+    market = pd.DataFrame({"mark_price": [101_000.0], "index_price": [100_900.0]}, index=["BTCUSDT"])
+    replica = margin.replicate(positions, market, now=NOW)
+    assert list(replica.book.loc["BTCUSDT", ["qty", "price", "mark_price", "index_price"]]) == [
+        0.6,
+        101_000.0,
+        100_000.0,
+        100_900.0,
+    ]
+    assert replica.units.at["BTC", "max_loss"] == pytest.approx(0.6 * 101_000.0 * 0.1)
