@@ -22,6 +22,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check bybit_research tests bench
 	$(BIN)/ruff format --check bybit_research tests bench
 	$(BIN)/mypy bybit_research bench
+	$(BIN)/lint-imports --no-cache
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

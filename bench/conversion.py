@@ -1,7 +1,7 @@
 """P3: kline pages (as the simulator sends them) to a typed frame, ours against the usual pandas recipe.
 
 Both sides start from the raw JSON bytes of the same pages. Ours is what ``Client.klines`` runs: the
-pages' bytes go straight to float64 columns (:mod:`bybit_research.frames_raw`). The baseline decodes with
+pages' bytes go straight to float64 columns (:mod:`bybit_research.frames.klines`). The baseline decodes with
 the standard library (as ``requests.Response.json`` does) and runs ``pd.DataFrame(rows).astype(float)``
 plus the index a user needs. The figures for already-decoded rows (our general path,
 :func:`~bybit_research.frames.build_frame`) are reported too.
@@ -50,7 +50,7 @@ def ours(bodies: list[bytes]) -> pd.DataFrame:
     others are still downloading)."""
     from bybit_research.endpoints import endpoint
     from bybit_research.frames import snake
-    from bybit_research.frames_raw import frame_from_columns, pages_columns
+    from bybit_research.frames.klines import frame_from_columns, pages_columns
 
     spec = endpoint("/v5/market/kline")
 

@@ -11,9 +11,8 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-#: public name -> module that defines it
+#: classes, errors and helpers: public name -> module that defines it
 _PUBLIC: dict[str, str] = {
-    # client side
     "Client": "bybit_research.client",
     "BybitError": "bybit_research.errors",
     "AuthenticationError": "bybit_research.errors",
@@ -22,40 +21,53 @@ _PUBLIC: dict[str, str] = {
     "ServerError": "bybit_research.errors",
     "CacheMissError": "bybit_research.errors",
     "CacheCorruptError": "bybit_research.errors",
+    "CacheUnavailableError": "bybit_research.errors",
     "NetworkError": "bybit_research.errors",
+    "DataStartsLaterWarning": "bybit_research.fetch",
     "get_default_client": "bybit_research.client",
     "set_default_client": "bybit_research.client",
-    # market data
-    "klines": "bybit_research.market",
-    "orderbook": "bybit_research.market",
-    "tickers": "bybit_research.market",
-    "instruments": "bybit_research.market",
-    "trades": "bybit_research.market",
-    "funding_rates": "bybit_research.market",
-    "open_interest": "bybit_research.market",
-    "historical_volatility": "bybit_research.market",
-    "long_short_ratio": "bybit_research.market",
-    "insurance": "bybit_research.market",
-    "risk_limits": "bybit_research.market",
-    "delivery_prices": "bybit_research.market",
-    "price_limit": "bybit_research.market",
-    "server_time": "bybit_research.market",
-    "option_chain": "bybit_research.market",
 }
 
-#: public submodules reachable as attributes (``br.cache.info()``, ``br.sim.serve()``)
-_SUBMODULES = {"cache", "sim"}
+#: the public functions on the default client (``br.klines(...)``): the registry's names
+#: (:data:`bybit_research._api.NAMES`; a test keeps the two lists equal, so this import stays cheap)
+_FUNCTIONS = (
+    "klines",
+    "orderbook",
+    "tickers",
+    "instruments",
+    "trades",
+    "funding_rates",
+    "open_interest",
+    "historical_volatility",
+    "long_short_ratio",
+    "insurance",
+    "risk_limits",
+    "delivery_prices",
+    "price_limit",
+    "server_time",
+    "option_chain",
+)
 
-__all__ = sorted([*_PUBLIC, *_SUBMODULES])
+#: namespaces reachable as attributes (``br.cache.info()``, ``br.sim.serve()``): name -> module
+_NAMESPACES = {
+    "cache": "bybit_research.cache",
+    "sim": "bybit_research.sim",
+    "options": "bybit_research.options",
+    "plot": "bybit_research.plotting",
+}
+
+__all__ = sorted([*_PUBLIC, *_FUNCTIONS, *_NAMESPACES])
 
 
 def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:
-        return importlib.import_module(f"bybit_research.{name}")
-    module = _PUBLIC.get(name)
-    if module is None:
+    if name in _NAMESPACES:
+        value = importlib.import_module(_NAMESPACES[name])
+    elif name in _FUNCTIONS:
+        value = importlib.import_module("bybit_research.client").DEFAULT_CLIENT_FUNCTIONS[name]
+    elif name in _PUBLIC:
+        value = getattr(importlib.import_module(_PUBLIC[name]), name)
+    else:
         raise AttributeError(f"module 'bybit_research' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
 

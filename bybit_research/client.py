@@ -1,197 +1,36 @@
-"""The V5 client: one thread-safe ``httpx.Client`` over a stack of transports, and the V5 envelope.
+"""``Client``: validated settings, an HTTP session and the store of parsed pages, with every public function
+bound as a method (by the registry of :mod:`bybit_research._api`; no mixins).
 
 ``Client.fetch(path, params)`` sends one GET through cache -> rate limiter -> retry -> signing -> network (or
-the in-process simulator) and returns a :class:`Reply`; ``Client.get`` returns just the ``result``. Non-zero
-``retCode`` and HTTP errors raise the typed exceptions of :mod:`bybit_research.errors`.
+the in-process simulator) and returns a :class:`~bybit_research.http.Reply`; ``Client.get`` returns just the
+``result``. The module also holds the default client of the module-level functions (``br.klines(...)``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
-import math
-import numbers
 import os
-import re
 import threading
-from collections.abc import Mapping
-from decimal import Decimal
-from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import httpx
-import orjson
 from requests_cache import BaseCache
 
-from . import __version__
-from .auth import ServerClock, mask_key, resolve_credentials
-from .column_store import SQLiteColumnStore, column_store_for
-from .config import (
-    ENV_API_KEY,
-    ENV_API_SECRET,
-    ENV_CACHE,
-    ENV_OFFLINE_ONLY,
-    ENV_RSA_KEY_PATH,
-    default_cache_path,
-    env_flag,
-    proxy_for,
-    resolve_environment,
-    validate_positive_int,
-    validate_positive_seconds,
-    validate_recv_window,
-    validate_timeout,
-)
-from .errors import (
-    AuthenticationError,
-    CacheMissError,
-    NetworkError,
-    ServerError,
-    error_for_http_status,
-    error_for_ret_code,
-    scrub_secrets,
-)
-from .lazyattr import lazy_attribute
-from .market import MarketMixin
-from .transports import RateLimiter, RetryPolicy, build_stack, shared_ip_budget
-from .transports._common import ACCOUNT, AUTH, EXPIRE_AFTER, FROM_CACHE, REFRESH, envelope, ret_code
-from .transports.cache import (
-    DEFAULT_EXPIRE_AFTER,
-    DO_NOT_CACHE,
-    CacheTransport,
-    open_sqlite_cache,
-    validate_expire_after,
-)
-from .transports.lazy import LazyTransport
-from .transports.ratelimit import DEFAULT_IP_BAN_S
+from . import _api
+from .config import ENV_CACHE, default_cache_path
+from .core.expiry import DO_NOT_CACHE
+from .core.time import now_ms
+from .errors import BybitError
+from .http import ClientSettings, Reply, Session
+from .http.credentials import Credentials, mask_key
+from .http.transports.cache import DEFAULT_EXPIRE_AFTER, open_sqlite_cache
+from .http.transports.lazy import LazyTransport
+from .http.transports.ratelimit import DEFAULT_IP_BAN_S, RateLimiter
+from .store.columns import ColumnStore, SQLiteColumnStore, column_store_for
 
-__all__ = ["Client", "Reply", "build_query", "get_default_client", "set_default_client"]
-
-#: answers that are stale at once: not cached unless the caller passes ``expire_after``. This only serves
-#: the raw ``get()`` / ``fetch()`` hatch: the market functions set their expiry from the endpoint table.
-VOLATILE_PATHS = frozenset(
-    {"/v5/market/time", "/v5/market/tickers", "/v5/market/orderbook", "/v5/market/recent-trade"}
-)
-_MISSING_CREDENTIALS = (
-    "needs an API key: pass api_key= and api_secret= (or rsa_private_key=) to Client, or set the environment "
-    f"variables {ENV_API_KEY} and {ENV_API_SECRET} (or {ENV_RSA_KEY_PATH} for an RSA key)"
-)
-
-
-#: the envelope's closing ``"time":<ms>}``, read without decoding the body
-_TRAILING_TIME = re.compile(rb'"time"\s*:\s*(\d+)\s*\}\s*$')
-
-
-class Reply:
-    """One successful V5 answer, its body decoded on first use (kline pages are read from their bytes).
-
-    Attributes
-    ----------
-    result
-        ``envelope["result"]`` (a list for ``/v5/market/historical-volatility``).
-    body
-        The whole decoded envelope.
-    content
-        The raw response body.
-    from_cache
-        Whether the answer was served from the on-disk cache.
-    time_ms
-        The envelope's ``time`` (server ms), ``None`` when absent.
-    headers
-        Response headers (``X-Bapi-Limit-*`` among them).
-    """
-
-    def __init__(
-        self,
-        content: bytes,
-        from_cache: bool,
-        headers: Mapping[str, str],
-        body: dict[str, Any] | None = None,
-    ) -> None:
-        self.content = content
-        self.from_cache = from_cache
-        self.headers = headers
-        if body is not None:
-            self.__dict__["body"] = body
-
-    @lazy_attribute
-    def body(self) -> dict[str, Any]:
-        """The whole decoded envelope."""
-        decoded = orjson.loads(self.content)
-        return decoded if isinstance(decoded, dict) else {}
-
-    @property
-    def result(self) -> Any:
-        """``envelope["result"]``."""
-        return self.body.get("result")
-
-    @lazy_attribute
-    def time_ms(self) -> int | None:
-        """The envelope's ``time`` (server ms): read from the end of the body without decoding it."""
-        trailing = _TRAILING_TIME.search(self.content, max(0, len(self.content) - 64))
-        if trailing is not None:
-            return int(trailing.group(1))
-        value = self.body.get("time")
-        return value if isinstance(value, int) else None
-
-    def __repr__(self) -> str:
-        return f"Reply(from_cache={self.from_cache}, time_ms={self.time_ms}, bytes={len(self.content)})"
-
-
-def _encode_value(name: str, value: object) -> str:
-    if type(value) is str:  # the common cases first: abstract-class checks are slow
-        return value
-    if type(value) is int:
-        return str(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, numbers.Integral):
-        return str(int(value))
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"parameter {name!r} must be a finite number, got {value!r}")
-        return format(Decimal(repr(value)), "f")
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, str):
-        return value
-    raise ValueError(
-        f"parameter {name!r} must be a scalar (str, int, float, bool or Decimal), got {type(value).__name__}"
-    )
-
-
-def build_query(params: Mapping[str, Any] | None) -> str:
-    """Return the query string the client sends (and signs) for ``params``.
-
-    Keys are sorted, ``None`` values dropped, booleans written ``true``/``false``, floats without exponent,
-    and values percent-encoded except RFC 3986 unreserved characters (so cursors containing ``%`` or ``=``
-    survive).
-
-    Raises
-    ------
-    ValueError
-        When ``params`` is not a mapping of string keys to scalars.
-    """
-    if params is None:
-        return ""
-    if not isinstance(params, Mapping):
-        raise ValueError(f"params must be a mapping of names to scalar values, got {type(params).__name__}")
-    parts = []
-    for name in sorted(params):
-        if not isinstance(name, str) or not name:
-            raise ValueError(f"parameter names must be non-empty strings, got {name!r}")
-        value = params[name]
-        if value is None:
-            continue
-        parts.append(f"{_quoted(name, '')}={_quoted(_encode_value(name, value), '-_.~')}")
-    return "&".join(parts)
-
-
-#: RFC 3986 unreserved characters, which ``quote`` never encodes: most names and values are only these
-_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
-
-
-def _quoted(text: str, safe: str) -> str:
-    return text if _UNRESERVED.fullmatch(text) else quote(text, safe=safe)
+__all__ = ["Client", "get_default_client", "set_default_client"]
 
 
 def _offline_host(sim_app: Any) -> str | None:
@@ -205,59 +44,35 @@ def _offline_host(sim_app: Any) -> str | None:
     return f"http://sim-seed{seed}-{digest}.offline"
 
 
-def _check_proxy(url: str) -> None:
-    """Raise ``ValueError`` when httpx could not use ``url`` as a proxy (scheme, or socksio missing).
-
-    Messages show the URL without its user and password."""
-    shown = _without_credentials(url)
-    try:
-        scheme = httpx.Proxy(url).url.scheme
-    except ValueError:
-        raise ValueError(
-            f"proxy {shown!r} is not usable: the scheme must be http, https, socks5 or socks5h"
-        ) from None
-    if scheme.startswith("socks") and importlib.util.find_spec("socksio") is None:
-        raise ValueError(
-            f"proxy {shown!r} is a SOCKS proxy, which needs the socksio package (pip install 'httpx[socks]')"
-        )
-
-
-def _without_credentials(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
-def _validate_path(path: object) -> str:
-    if not isinstance(path, str) or not path.startswith("/v5/") or "?" in path or "#" in path:
-        raise ValueError(f"path must be a V5 path starting with '/v5/' and without a query, got {path!r}")
-    return path
-
-
-def _open_backend(
-    cache: bool | BaseCache, cache_path: str | os.PathLike[str] | None, env: str
-) -> BaseCache | None:
-    if isinstance(cache, BaseCache) or cache is False:
-        if cache_path is not None:
-            what = "cache=False" if cache is False else "a cache backend object"
-            raise ValueError(f"cache_path is only used with cache=True, but {what} was given")
-        return None if cache is False else cache
-    if cache is not True:
-        raise ValueError(f"cache must be True, False or a requests-cache backend, got {type(cache).__name__}")
-    if cache_path is not None:
-        return open_sqlite_cache(cache_path)
-    if env == "offline" and not os.environ.get(ENV_CACHE):
-        # simulated data depends on the simulator's settings: keep it out of the user's cache file
-        # unless asked
+def _open_backend(settings: ClientSettings) -> BaseCache | None:
+    cache = settings.cache
+    if isinstance(cache, BaseCache):
+        return cache
+    if cache is False:
+        return None
+    if settings.cache_path is not None:
+        return open_sqlite_cache(settings.cache_path)
+    if settings.env == "offline" and not os.environ.get(ENV_CACHE):
+        # simulated data depends on the simulator's settings: keep it out of the user's cache file unless
+        # asked
         return BaseCache()
     return open_sqlite_cache(default_cache_path())
 
 
-class Client(MarketMixin):
+def _demo_credentials(env: str) -> Credentials | None:
+    """The simulator's demo key for ``env="offline"`` (no credentials needed there), else none."""
+    if env != "offline":
+        return None
+    from .sim.credentials import DEMO_API_KEY, DEMO_API_SECRET
+
+    return Credentials.hmac(DEMO_API_KEY, DEMO_API_SECRET)
+
+
+@_api.bind_methods
+class Client:
     """A Bybit V5 REST client: environments, signing, retries, rate limiting and the on-disk cache.
+
+    Every public function of the package is also a method (``Client(env="testnet").klines(...)``).
 
     Parameters
     ----------
@@ -308,6 +123,13 @@ class Client(MarketMixin):
     concurrency
         Requests in flight at once when a call needs many pages (1 to 64; default 10). More hides more
         latency; the rate limiter still keeps the total under Bybit's IP limit.
+
+    Attributes
+    ----------
+    settings
+        The validated :class:`~bybit_research.http.ClientSettings`.
+    column_store
+        Parsed columns of closed kline-type pages, next to the request cache (``None`` without one).
     """
 
     def __init__(
@@ -335,92 +157,120 @@ class Client(MarketMixin):
         proxy: str | None = None,
         concurrency: int = 10,
     ) -> None:
-        self.env, self.base_url = resolve_environment(env, base_url)
-        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or not 1 <= concurrency <= 64:
-            raise ValueError(f"concurrency must be an integer in [1, 64], got {concurrency!r}")
-        self.concurrency = concurrency
-        self.recv_window = validate_recv_window(recv_window)
-        self.timeout = validate_timeout(timeout)
-        if sim_app is not None and self.env != "offline":
-            raise ValueError("sim_app is only used with env='offline'")
-        if isinstance(ip_limit, bool) or not isinstance(ip_limit, int) or not 1 <= ip_limit <= 600:
-            raise ValueError(
-                f"ip_limit must be an integer in [1, 600] (Bybit allows 600 per 5 s), got {ip_limit!r}"
-            )
-        retry_policy = RetryPolicy(
-            max_attempts=validate_positive_int("max_attempts", max_attempts),
-            max_time_s=validate_positive_seconds("retry_max_time", retry_max_time),
+        settings = ClientSettings.create(
+            env,
+            base_url=base_url,
+            api_key=api_key,
+            api_secret=api_secret,
+            rsa_private_key=rsa_private_key,
+            default_credentials=_demo_credentials,
+            offline_only=offline_only,
+            proxy=proxy,
+            recv_window=recv_window,
+            timeout=timeout,
+            cache=cache,
+            cache_path=cache_path,
+            cache_private=cache_private,
+            sim_app=sim_app,
+            transport=transport,
+            max_attempts=max_attempts,
+            retry_max_time=retry_max_time,
+            ip_limit=ip_limit,
+            default_expire_after=default_expire_after,
+            ip_ban_s=ip_ban_s,
+            limiter=limiter,
+            concurrency=concurrency,
         )
-        ip_ban_s = validate_positive_seconds("ip_ban_s", ip_ban_s)
-        if limiter is not None and not isinstance(limiter, RateLimiter):
-            raise ValueError(f"limiter must be a RateLimiter, got {type(limiter).__name__}")
-        if proxy is not None and (transport is not None or self.env == "offline"):
-            raise ValueError("proxy is only used for the network (not with transport= or env='offline')")
-        if proxy is not None and (not isinstance(proxy, str) or "://" not in proxy):
-            raise ValueError("proxy must be a URL such as 'http://proxy.example:3128'")
-        expiry = validate_expire_after(default_expire_after)
-        self.offline_only = env_flag(ENV_OFFLINE_ONLY) if offline_only is None else bool(offline_only)
-        self._credentials = resolve_credentials(self.env, api_key, api_secret, rsa_private_key)
-        self.cache_backend = _open_backend(cache, cache_path, self.env)
-        self._owns_backend = self.cache_backend is not None and not isinstance(cache, BaseCache)
-        #: parsed columns of closed kline-type pages, next to the request cache (None without one)
-        self.column_store = column_store_for(self.cache_backend) if self.cache_backend is not None else None
-        if self.offline_only and self.cache_backend is None:
-            raise ValueError("offline_only needs a cache (cache=False was given)")
-
-        if transport is None and self.env == "offline":
-            if sim_app is None:
+        network = settings.transport
+        if network is None and settings.env == "offline":
+            app = settings.sim_app
+            if app is None:
                 from .sim import create_app
 
-                sim_app = create_app()
-            transport = httpx.WSGITransport(app=sim_app)
+                app = create_app()
+            network = httpx.WSGITransport(app=app)
             # simulated data depend on the simulator's settings: keep cache keys of different settings apart
-            self.base_url = _offline_host(sim_app) or self.base_url
-        self.proxy = None if transport is not None else proxy_for(self.base_url, proxy)
-        proxy_url = self.proxy
-        if proxy_url is not None:
-            _check_proxy(proxy_url)  # now, although the transport is built on the first request
-        network = transport or LazyTransport(
-            lambda: httpx.HTTPTransport(
-                retries=0,
-                limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
-                proxy=proxy_url,
+            settings = _with_base_url(settings, _offline_host(app) or settings.base_url)
+        self.settings = settings
+        self.cache_backend = _open_backend(settings)
+        self._owns_backend = self.cache_backend is not None and not isinstance(settings.cache, BaseCache)
+        self.column_store = column_store_for(self.cache_backend) if self.cache_backend is not None else None
+        shared = network is None
+        if network is None:
+            proxy_url = settings.proxy
+            network = LazyTransport(
+                lambda: httpx.HTTPTransport(
+                    retries=0,
+                    limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+                    proxy=proxy_url,
+                )
             )
-        )
-        self.clock = ServerClock()
-        if limiter is not None:
-            self.limiter = limiter
-        else:
-            # Bybit counts per IP: clients of one host over the network share a budget; a mock transport
-            # or the in-process simulator (one app per host name) gets its own
-            ip = None if transport is not None else shared_ip_budget(self.base_url, ip_limit, ban_s=ip_ban_s)
-            self.limiter = RateLimiter(ip_limit=ip_limit, ip=ip, ip_ban_s=ip_ban_s, server_clock=self.clock)
-        stack = build_stack(
-            network,
-            credentials=self._credentials,
-            recv_window=self.recv_window,
-            clock=self.clock,
-            limiter=self.limiter,
-            retry_policy=retry_policy,
-            cache_backend=self.cache_backend,
-            default_expire_after=DEFAULT_EXPIRE_AFTER if expiry is None else expiry,
-            cache_private=cache_private,
-            offline_only=self.offline_only,
-        )
-        self._cache = stack if isinstance(stack, CacheTransport) else None
-        self._http = httpx.Client(
-            transport=stack,
-            timeout=httpx.Timeout(self.timeout),
-            headers={"User-Agent": f"bybit_research/{__version__}"},
-        )
+        self._session = Session(settings, network, self.cache_backend, shared_budget=shared)
+        self._clock_learned = False
+        self._clock_lock = threading.Lock()
+
+    # ------------------------------------------------------------------------------------------ settings
+
+    @property
+    def env(self) -> str:
+        """The environment name (``"mainnet"``, ``"offline"``, ``"custom"`` for a base URL, ...)."""
+        return self.settings.env
+
+    @property
+    def base_url(self) -> str:
+        """The V5 base URL requests go to."""
+        return self.settings.base_url
+
+    @property
+    def concurrency(self) -> int:
+        """Requests in flight at once when a call needs many pages."""
+        return self.settings.concurrency
+
+    @property
+    def recv_window(self) -> int:
+        """``X-BAPI-RECV-WINDOW`` in ms."""
+        return self.settings.recv_window
+
+    @property
+    def timeout(self) -> float:
+        """Seconds allowed for connecting and for each read."""
+        return float(self.settings.timeout)
+
+    @property
+    def offline_only(self) -> bool:
+        """Whether answers come only from the cache."""
+        return self.settings.offline_only
+
+    @property
+    def proxy(self) -> str | None:
+        """The proxy URL of the network (``None``: direct)."""
+        return self.settings.proxy
 
     @property
     def has_credentials(self) -> bool:
         """Whether private endpoints can be called."""
-        return self._credentials is not None
+        return self.settings.credentials is not None
+
+    @property
+    def clock(self) -> Any:
+        """The exchange's clock as learned from ``/v5/market/time`` (a
+        :class:`~bybit_research.http.clock.ServerClock`)."""
+        return self._session.clock
+
+    @property
+    def limiter(self) -> RateLimiter:
+        """The rate limiter (the IP budget and the per-endpoint budgets of private calls)."""
+        return self._session.limiter
+
+    @property
+    def _http(self) -> httpx.Client:
+        return self._session.http
+
+    # ---------------------------------------------------------------------------------------- requests
 
     def get(self, path: str, params: Mapping[str, Any] | None = None, *, auth: bool = False) -> Any:
-        """Call any V5 GET endpoint and return its ``result`` (see :meth:`fetch`)."""
+        """Call any V5 GET endpoint and return its ``result`` (see :meth:`fetch`): the escape hatch for what
+        the public functions do not cover yet."""
         return self.fetch(path, params, auth=auth).result
 
     def fetch(
@@ -443,9 +293,10 @@ class Client(MarketMixin):
         auth
             Sign the request (private endpoints).
         expire_after
-            Cache expiry in seconds for this answer (default: the client's, or not cached for server time,
-            tickers, order books and recent trades): ``NEVER_EXPIRE`` (-1), ``DO_NOT_CACHE`` (0), or ``None``
-            for the client's default.
+            Cache expiry in seconds for this answer, or requests-cache's constants with their meanings:
+            ``NEVER_EXPIRE`` (-1, keep for good), ``EXPIRE_IMMEDIATELY`` (0, stored already expired),
+            ``DO_NOT_CACHE`` (neither read nor stored); ``None`` for the client's default (server time,
+            tickers, order books and recent trades are then not cached).
         refresh
             Ignore a cached answer and store the fresh one.
 
@@ -464,12 +315,7 @@ class Client(MarketMixin):
         CacheMissError
             Offline-only mode and the answer is not cached.
         """
-        path, request = self._request(path, params, auth, expire_after, refresh)
-        try:
-            response = self._http.send(request)
-        except httpx.TransportError as exc:
-            raise NetworkError(None, f"no answer after retries ({type(exc).__name__}: {exc})", path) from exc
-        return _reply(path, response, self._api_key)
+        return self._session.fetch(path, params, auth=auth, expire_after=expire_after, refresh=refresh)
 
     def fetch_cached(
         self,
@@ -484,50 +330,43 @@ class Client(MarketMixin):
         Nothing is sent and no rate-limit token is taken: paged calls look up all their pages this way first,
         then fetch only the missing ones concurrently. Arguments and errors as for :meth:`fetch`.
         """
-        path, request = self._request(path, params, auth, expire_after, False)
-        if self._cache is None:
-            if self.offline_only:
-                raise CacheMissError(None, "offline-only mode without a cache", path)
-            return None
-        answer = self._cache.cached_answer(request)
-        return None if answer is None else _reply(path, answer, self._api_key)
+        return self._session.fetch_cached(path, params, auth=auth, expire_after=expire_after)
 
     def page_url(self, path: str, params: Mapping[str, Any] | None = None) -> str:
         """The URL :meth:`fetch` requests for ``path`` and ``params`` (the column store's key of a page).
 
         Raises ``ValueError`` for a path or parameters :meth:`fetch` would refuse."""
-        path = _validate_path(path)
-        query = build_query(params)
-        return f"{self.base_url}{path}?{query}" if query else f"{self.base_url}{path}"
+        return self._session.page_url(path, params)
 
-    @property
-    def _api_key(self) -> str | None:
-        return self._credentials.api_key if self._credentials else None
+    def server_now_ms(self) -> int:
+        """The exchange's current time in epoch ms as this client sees it.
 
-    def _request(
-        self,
-        path: str,
-        params: Mapping[str, Any] | None,
-        auth: bool,
-        expire_after: float | None,
-        refresh: bool,
-    ) -> tuple[str, httpx.Request]:
-        """Validate the arguments and build the GET request (not signed yet: signing happens per attempt)."""
-        path = _validate_path(path)
-        url = self.page_url(path, params)
-        expiry = validate_expire_after(expire_after)
-        if expiry is None and path in VOLATILE_PATHS:
-            expiry = DO_NOT_CACHE
-        extensions: dict[str, Any] = {AUTH: bool(auth), EXPIRE_AFTER: expiry, REFRESH: bool(refresh)}
-        if auth:
-            if self._credentials is None:
-                raise AuthenticationError(None, f"the private endpoint {_MISSING_CREDENTIALS}", path)
-            extensions[ACCOUNT] = self._credentials.fingerprint
-        return path, self._http.build_request("GET", url, extensions=extensions)
+        The first call asks ``/v5/market/time`` once (never cached) and teaches the client's clock the offset,
+        so that "is this page closed?" is decided by the exchange's clock (the simulator's may be fixed in the
+        past). Without a reachable server (offline-only cache, a failed request) the local clock is used and
+        the next call asks again.
+        """
+        clock = self._session.clock
+        with self._clock_lock:
+            learned = self._clock_learned
+        if not learned:
+            try:
+                sent = now_ms()
+                reply = self.fetch("/v5/market/time", expire_after=DO_NOT_CACHE)
+                received = now_ms()
+                server = reply.time_ms or int(reply.result["timeSecond"]) * 1000
+                clock.learn(int(server), sent, received)
+                with self._clock_lock:
+                    self._clock_learned = True
+            except (BybitError, KeyError, TypeError, ValueError):
+                pass  # asked again on the next call
+        return int(clock.now_ms())
+
+    # --------------------------------------------------------------------------------------- lifecycle
 
     def close(self) -> None:
         """Close connections, and the cache backend unless it was passed in."""
-        self._http.close()
+        self._session.close()
         if isinstance(self.column_store, SQLiteColumnStore):
             self.column_store.close()
         if self._owns_backend and self.cache_backend is not None:
@@ -540,28 +379,17 @@ class Client(MarketMixin):
         self.close()
 
     def __repr__(self) -> str:
-        key = mask_key(self._credentials.api_key) if self._credentials else None
+        credentials = self.settings.credentials
+        key = mask_key(credentials.api_key) if credentials else None
         return f"Client(env={self.env!r}, base_url={self.base_url!r}, api_key={key!r})"
 
+    if TYPE_CHECKING:
+        # the public functions bound by the registry (``_api.bind_methods``), seen by type checkers as methods
+        def __getattr__(self, name: str) -> Callable[..., Any]: ...
 
-def _reply(path: str, response: httpx.Response, api_key: str | None = None) -> Reply:
-    if response.status_code == 200 and ret_code(response) == 0:
-        return Reply(response.content, bool(response.extensions.get(FROM_CACHE, False)), response.headers)
-    body = envelope(response)
-    status = response.status_code
-    code = body.get("retCode") if body is not None else None
-    # servers echo the signed string (API key included) in some messages: never pass it on
-    message = scrub_secrets(str(body.get("retMsg", "")), api_key) if body is not None else ""
-    if status != 200:
-        if status != 403 and isinstance(code, int) and code != 0:
-            raise error_for_ret_code(code, message, path, status)
-        raise error_for_http_status(status, path, scrub_secrets(response.text, api_key))
-    if body is None or not isinstance(code, int):
-        text = scrub_secrets(response.text[:120], api_key)
-        raise ServerError(None, f"the answer is not a V5 JSON envelope: {text!r}", path, http_status=200)
-    if code != 0:
-        raise error_for_ret_code(code, message, path, status)
-    return Reply(response.content, bool(response.extensions.get(FROM_CACHE, False)), response.headers, body)
+
+def _with_base_url(settings: ClientSettings, base_url: str) -> ClientSettings:
+    return replace(settings, base_url=base_url)
 
 
 _default_client: Client | None = None
@@ -584,3 +412,13 @@ def set_default_client(client: Client | None) -> None:
         raise ValueError(f"set_default_client expects a Client or None, got {type(client).__name__}")
     with _default_lock:
         _default_client = client
+
+
+def default_client_cache() -> tuple[BaseCache | None, ColumnStore | None] | None:
+    """``(cache backend, column store)`` of the default client if one has been built, else ``None``."""
+    client = _default_client
+    return None if client is None else (client.cache_backend, client.column_store)
+
+
+#: every public function on the default client, by name (``br.klines`` is this ``["klines"]``)
+DEFAULT_CLIENT_FUNCTIONS: dict[str, Callable[..., Any]] = _api.module_functions(get_default_client)

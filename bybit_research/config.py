@@ -9,7 +9,6 @@ the ``BYBIT_RESEARCH_ENV`` environment variable (a name or a URL), else ``mainne
 
 from __future__ import annotations
 
-import math
 import os
 import urllib.request
 from pathlib import Path
@@ -30,10 +29,6 @@ __all__ = [
     "env_flag",
     "proxy_for",
     "resolve_environment",
-    "validate_positive_int",
-    "validate_positive_seconds",
-    "validate_recv_window",
-    "validate_timeout",
 ]
 
 #: environment name -> REST base URL (reference §1.1); ``offline`` is served in-process, never on a network
@@ -54,8 +49,6 @@ ENV_RSA_KEY_PATH = "BYBIT_RSA_PRIVATE_KEY_PATH"
 ENV_CACHE = "BYBIT_RESEARCH_CACHE"
 ENV_OFFLINE_ONLY = "BYBIT_RESEARCH_OFFLINE_ONLY"
 
-#: bounds accepted for ``recv_window`` (ms)
-RECV_WINDOW_RANGE = (1, 120_000)
 CACHE_FILE_NAME = "http_cache.sqlite"
 
 
@@ -122,28 +115,6 @@ def resolve_environment(env: str | None = None, base_url: str | None = None) -> 
     return env, ENVIRONMENTS[env]
 
 
-def validate_recv_window(recv_window: object) -> int:
-    """Return ``recv_window`` (ms) or raise ``ValueError`` unless it is an integer in the accepted range."""
-    lo, hi = RECV_WINDOW_RANGE
-    if isinstance(recv_window, bool) or not isinstance(recv_window, int) or not lo <= recv_window <= hi:
-        raise ValueError(
-            f"recv_window must be an integer number of milliseconds in [{lo}, {hi}], got {recv_window!r}"
-        )
-    return recv_window
-
-
-def validate_timeout(timeout: object) -> float:
-    """Return ``timeout`` (seconds) or raise ``ValueError`` unless it is a positive finite number."""
-    if (
-        isinstance(timeout, bool)
-        or not isinstance(timeout, int | float)
-        or not math.isfinite(timeout)
-        or timeout <= 0
-    ):
-        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
-    return float(timeout)
-
-
 def default_cache_path() -> Path:
     """Return ``BYBIT_RESEARCH_CACHE`` if set, else ``http_cache.sqlite`` in the user cache directory."""
     from_var = os.environ.get(ENV_CACHE, "").strip()
@@ -155,25 +126,6 @@ def default_cache_path() -> Path:
 def env_flag(name: str) -> bool:
     """Return whether the environment variable ``name`` is ``1``, ``true``, ``yes`` or ``on``."""
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-def validate_positive_int(name: str, value: object) -> int:
-    """Return ``value`` or raise ``ValueError`` (naming ``name``) unless it is an integer >= 1."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-    return value
-
-
-def validate_positive_seconds(name: str, value: object) -> float:
-    """Return ``value`` as float or raise ``ValueError`` unless it is a positive finite number."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or value <= 0
-    ):
-        raise ValueError(f"{name} must be a positive finite number of seconds, got {value!r}")
-    return float(value)
 
 
 def proxy_for(base_url: str, proxy: str | None) -> str | None:

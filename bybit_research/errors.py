@@ -9,6 +9,8 @@ keys, secrets or signatures.
 from __future__ import annotations
 
 import re
+import sqlite3
+from typing import Any
 
 __all__ = [
     "AuthenticationError",
@@ -20,8 +22,12 @@ __all__ = [
     "NetworkError",
     "RateLimitError",
     "ServerError",
+    "cache_error",
+    "cache_location",
+    "corrupt_cache_error",
     "error_for_http_status",
     "error_for_ret_code",
+    "is_corruption",
     "scrub_secrets",
 ]
 
@@ -240,3 +246,39 @@ def error_for_http_status(status: int, endpoint: str | None, detail: str = "") -
             None, "server error, the exchange could not answer." + suffix, endpoint, http_status=status
         )
     return BybitError(None, f"unexpected HTTP status.{suffix}", endpoint, http_status=status)
+
+
+def is_corruption(exc: BaseException) -> bool:
+    """Whether an SQLite error means the file itself is damaged (as opposed to locked, read-only or full)."""
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text)
+
+
+def cache_location(backend: Any) -> str:
+    """The file of a cache backend (its ``db_path``), or the backend's repr for other kinds."""
+    try:
+        return str(backend.db_path)
+    except (AttributeError, NotImplementedError):
+        return repr(backend)
+
+
+def cache_error(backend: Any, exc: BaseException) -> CacheCorruptError | CacheUnavailableError:
+    """Return :func:`corrupt_cache_error` for a damaged file, else a :class:`CacheUnavailableError`."""
+    if is_corruption(exc):
+        return corrupt_cache_error(backend, exc)
+    where = cache_location(backend)
+    return CacheUnavailableError(
+        f"the request cache {where} cannot be used now ({type(exc).__name__}: {exc}): it is locked by "
+        "another process, read-only, or the disk is full. The file was left untouched; pass cache=False or "
+        "another cache_path to work without it."
+    )
+
+
+def corrupt_cache_error(backend: Any, exc: BaseException) -> CacheCorruptError:
+    """Return the error explaining that the cache file of ``backend`` cannot be read and how to clear it."""
+    where = cache_location(backend)
+    return CacheCorruptError(
+        f"the request cache {where} cannot be read ({type(exc).__name__}: {exc}). It is probably corrupt: "
+        f"clear it with `bybit-research cache clear --path {where}` or "
+        f"`bybit_research.cache.clear(path={where!r})`, or delete the file."
+    )

@@ -38,3 +38,81 @@ def test_cli_usage_and_unknown_command(capsys: pytest.CaptureFixture[str]) -> No
     assert "demo" in capsys.readouterr().out
     assert cli.main(["nope"]) == 2
     assert "unknown command 'nope'" in capsys.readouterr().err
+
+
+#: the public names of the package, pinned: a change here is a change of the public API
+PUBLIC_NAMES = [
+    "AuthenticationError",
+    "BybitError",
+    "CacheCorruptError",
+    "CacheMissError",
+    "CacheUnavailableError",
+    "Client",
+    "DataStartsLaterWarning",
+    "InvalidRequestError",
+    "NetworkError",
+    "RateLimitError",
+    "ServerError",
+    "cache",
+    "delivery_prices",
+    "funding_rates",
+    "get_default_client",
+    "historical_volatility",
+    "instruments",
+    "insurance",
+    "klines",
+    "long_short_ratio",
+    "open_interest",
+    "option_chain",
+    "options",
+    "orderbook",
+    "plot",
+    "price_limit",
+    "risk_limits",
+    "server_time",
+    "set_default_client",
+    "sim",
+    "tickers",
+    "trades",
+]
+
+
+def test_the_public_names_are_pinned() -> None:
+    assert br.__all__ == PUBLIC_NAMES
+
+
+def test_the_lazy_function_names_are_the_registry() -> None:
+    from bybit_research import _api
+
+    assert set(br._FUNCTIONS) == set(_api.NAMES)
+    assert set(_api.NAMES) <= set(br.__all__)
+
+
+@pytest.mark.parametrize("name", sorted(br._FUNCTIONS))
+def test_each_function_is_the_same_as_module_function_and_method(name: str) -> None:
+    import inspect
+
+    from bybit_research import _api
+
+    function = dict(zip(_api.NAMES, _api.FUNCTIONS, strict=True))[name]
+    module_level, method = getattr(br, name), getattr(br.Client, name)
+    assert method is function  # a plain function bound by the registry, no wrapper
+    assert module_level.__doc__ == method.__doc__ and module_level.__name__ == name
+    parameters = list(inspect.signature(method).parameters.values())
+    assert parameters[0].name == "client"
+    assert list(inspect.signature(module_level).parameters.values()) == parameters[1:]
+    doc = method.__doc__ or ""
+    assert "Calls ``/v5/" in doc and "Returns\n    -------" in doc
+    if name != "server_time":  # the one function without parameters
+        assert "Parameters\n    ----------" in doc
+
+
+def test_client_has_no_mixins() -> None:
+    assert br.Client.__mro__ == (br.Client, object)
+
+
+def test_the_options_namespace_has_every_pure_name() -> None:
+    from bybit_research.analytics import options as pure
+
+    assert br.options.__all__ == pure.__all__
+    assert br.options.smile is pure.smile and br.options.iv_vs_realised is not pure.iv_vs_realised

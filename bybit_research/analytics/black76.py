@@ -124,12 +124,15 @@ def black76_price(forward: Any, strike: Any, t_years: Any, vol: Any, is_call: An
     sd = vol_a * np.sqrt(t_a)
     live = (sd > 0) & (forward_a > 0) & (strike_a > 0)
     d1, d2 = d1_d2(forward_a, strike_a, np.where(live, sd, 1.0))
-    sign = np.where(calls, 1.0, -1.0)
-    value = sign * (forward_a * ndtr(sign * d1) - strike_a * ndtr(sign * d2))
+    # the out-of-the-money option of the strike plus the intrinsic value (put-call parity): an in-the-money
+    # price computed directly would lose its time value to cancellation between two terms near the forward
+    otm = np.where(strike_a >= forward_a, 1.0, -1.0)
+    time_value = otm * (forward_a * ndtr(otm * d1) - strike_a * ndtr(otm * d2))
+    exercise = intrinsic(forward_a, strike_a, calls)
     return np.where(
         live,
-        value,
-        intrinsic(forward_a, strike_a, calls) + _nan_where_missing(forward_a, strike_a, t_a, vol_a),
+        exercise + time_value,
+        exercise + _nan_where_missing(forward_a, strike_a, t_a, vol_a),
     )
 
 

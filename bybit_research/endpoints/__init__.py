@@ -1,10 +1,12 @@
 """THE TABLE: one declarative :class:`Endpoint` entry per V5 endpoint.
 
 Frames, paging, argument validation and cache expiry are all driven by these entries; adding an endpoint means
-adding an entry to :mod:`.market` or :mod:`.account` (and to its tuple there)::
+adding an entry to one of the modules here (and to its tuple there)::
 
     from bybit_research.endpoints import ENDPOINTS, endpoint
     endpoint("/v5/market/kline").limit_range("linear")   # LimitRange(lo=1, hi=1000, default=200)
+
+The table imports nothing of the package but :mod:`bybit_research.core`.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from .account import ACCOUNT_ENDPOINTS
-from .market import HV_PERIODS, KLINE_INTERVALS, MARKET_ENDPOINTS, SERIES_INTERVALS
+from .reference import REFERENCE_ENDPOINTS
+from .series import HV_PERIODS, KLINE_INTERVALS, SERIES_ENDPOINTS, SERIES_INTERVALS
+from .snapshots import SNAPSHOT_ENDPOINTS
 from .spec import (
     BOOL,
     FLOAT,
@@ -36,6 +40,7 @@ __all__ = [
     "HV_PERIODS",
     "INT",
     "KLINE_INTERVALS",
+    "MARKET_ENDPOINTS",
     "OBJECT",
     "SERIES_INTERVALS",
     "STR",
@@ -50,6 +55,8 @@ __all__ = [
     "endpoint",
 ]
 
+#: every public ``/v5/market/*`` entry
+MARKET_ENDPOINTS = (*SERIES_ENDPOINTS, *SNAPSHOT_ENDPOINTS, *REFERENCE_ENDPOINTS)
 #: V5 path -> entry, for every endpoint in the table
 ENDPOINTS = MappingProxyType({e.path: e for e in (*MARKET_ENDPOINTS, *ACCOUNT_ENDPOINTS)})
 _BY_NAME = {e.name: e for e in ENDPOINTS.values()}

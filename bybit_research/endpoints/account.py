@@ -20,7 +20,7 @@ from .spec import (
     floats,
     private_history,
 )
-from .trading import (
+from .trade import (
     CLOSED_PNL,
     CLOSED_POSITIONS,
     EXECUTION_LIST,
@@ -96,6 +96,7 @@ FEE_RATE = Endpoint(
 )
 
 TRANSACTION_LOG = private_history(
+    id_fields=("id",),
     name="transaction-log",
     path="/v5/account/transaction-log",
     categories=_ALL,
@@ -125,6 +126,7 @@ TRANSACTION_LOG = private_history(
 )
 
 BORROW_HISTORY = private_history(
+    id_fields=("currency", "createdTime"),
     name="borrow-history",
     path="/v5/account/borrow-history",
     limits={"*": LimitRange(1, 50, 20)},
@@ -172,6 +174,7 @@ COIN_GREEKS = Endpoint(
 )
 
 DELIVERY_RECORD = private_history(
+    id_fields=("symbol", "deliveryTime", "side"),
     name="delivery-record",
     path="/v5/asset/delivery-record",
     categories=_DERIVATIVES,
@@ -189,6 +192,7 @@ DELIVERY_RECORD = private_history(
 )
 
 SETTLEMENT_RECORD = private_history(
+    id_fields=("symbol", "createdTime", "side"),
     name="settlement-record",
     path="/v5/asset/settlement-record",
     categories=("linear",),

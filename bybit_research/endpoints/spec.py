@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from ..transports.cache import DO_NOT_CACHE, NEVER_EXPIRE
+from ..core.expiry import DO_NOT_CACHE, NEVER_EXPIRE
+from ..core.units import DAY_MS, MINUTE_MS
 
 __all__ = [
     "BOOL",
@@ -21,6 +22,7 @@ __all__ = [
     "OBJECT",
     "STR",
     "TIME",
+    "TWO_YEARS_MS",
     "CachePolicy",
     "Endpoint",
     "IndexKind",
@@ -123,7 +125,7 @@ class CachePolicy:
     live: float
     closed: float | None = None
 
-    def expire_after(self, window_end_ms: int | None, now_ms: int, margin_ms: int = 60_000) -> float:
+    def expire_after(self, window_end_ms: int | None, now_ms: int, margin_ms: int = MINUTE_MS) -> float:
         """Return the expiry of a page with times before ``window_end_ms``, as seen at ``now_ms``."""
         if self.closed is not None and window_end_ms is not None and window_end_ms + margin_ms <= now_ms:
             return self.closed
@@ -179,6 +181,12 @@ class Endpoint:
         Name of the interval parameter and its allowed values -> length in ms (0 = calendar month).
     max_span_ms
         Longest ``[start, end]`` one request may span (sliding windows).
+    cursor
+        Whether answers carry ``nextPageCursor`` to follow (within each window of windowed pagings).
+    lookback_ms
+        How far back the exchange keeps the history (e.g. two years); earlier ranges are refused.
+    id_fields
+        Fields that identify a row (e.g. ``execId``): rows repeated across pages or windows are kept once.
     """
 
     name: str
@@ -200,16 +208,24 @@ class Endpoint:
     interval_param: str | None = None
     intervals: Mapping[str, int] = field(default_factory=dict)
     max_span_ms: int | None = None
+    cursor: bool = False
+    lookback_ms: int | None = None
+    id_fields: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        if self.paging in (Paging.CURSOR, Paging.INTERVAL_WINDOWS) and not self.cursor:
+            raise ValueError(f"endpoint {self.name}: {self.paging.name} paging follows cursors (cursor=True)")
+        if self.paging is Paging.SLIDING and (self.max_span_ms is None or self.time_params is None):
+            raise ValueError(f"endpoint {self.name}: sliding windows need max_span_ms and time_params")
         object.__setattr__(self, "limits", MappingProxyType(dict(self.limits)))
         object.__setattr__(self, "schemas", MappingProxyType(dict(self.schemas)))
         object.__setattr__(self, "intervals", MappingProxyType(dict(self.intervals)))
         for schema in self.schemas.values():
             _check_schema(self.name, schema)
 
-    def check_category(self, category: str | None) -> str | None:
-        """Return the category to use, or raise ``ValueError`` naming the allowed ones."""
+    def check_category(self, category: object) -> str | None:
+        """Return the category to use (any case accepted: ``"Linear"`` -> ``"linear"``), or raise
+        ``ValueError`` naming the allowed ones."""
         if not self.categories:
             if category is not None:
                 raise ValueError(f"{self.path} takes no category, got category={category!r}")
@@ -218,11 +234,11 @@ class Endpoint:
             if self.default_category is None:
                 raise ValueError(f"{self.path} needs a category, one of {_names(self.categories)}")
             return self.default_category
-        if category not in self.categories:
-            raise ValueError(
-                f"category {category!r} is not supported by {self.path}; allowed: {_names(self.categories)}"
-            )
-        return category
+        if isinstance(category, str) and category.strip().lower() in self.categories:
+            return category.strip().lower()
+        raise ValueError(
+            f"category {category!r} is not supported by {self.path}; allowed: {_names(self.categories)}"
+        )
 
     def limit_range(self, category: str | None) -> LimitRange | None:
         """Return the ``limit`` range for ``category`` (``None`` when the endpoint takes no limit)."""
@@ -261,16 +277,20 @@ class Endpoint:
         return self.schemas.get("*", {})
 
 
-#: one day in ms (the history windows are whole days)
-_DAY_MS = 86_400_000
+#: how far back the private histories go (reference section 5: "2 years")
+TWO_YEARS_MS = 2 * 365 * DAY_MS
 
 
-def private_history(*, window_days: int, **fields: Any) -> Endpoint:
+def private_history(
+    *, window_days: int, id_fields: tuple[str, ...], lookback_ms: int = TWO_YEARS_MS, **fields: Any
+) -> Endpoint:
     """A signed history endpoint of the "7-day rule" family (reference section 5).
 
-    Paged in sliding ``startTime``/``endTime`` windows of ``window_days`` with a cursor inside each, indexed
-    by its time field with repeated times kept, closed windows cached for good. ``fields`` are the remaining
-    :class:`Endpoint` fields (name, path, categories, limits, index, schemas, ...).
+    Paged in sliding ``startTime``/``endTime`` windows of ``window_days`` with a cursor inside each, within
+    ``lookback_ms`` (two years unless the endpoint says otherwise), rows kept once by ``id_fields``, indexed
+    by its time field with repeated times kept, closed windows cached for good (when private answers are
+    cached at all). ``fields`` are the remaining :class:`Endpoint` fields (name, path, categories, limits,
+    index, schemas, ...).
     """
     return Endpoint(
         auth=True,
@@ -279,7 +299,10 @@ def private_history(*, window_days: int, **fields: Any) -> Endpoint:
         index_kind=IndexKind.TIME,
         unique_index=False,
         cache=HISTORY,
-        max_span_ms=window_days * _DAY_MS,
+        max_span_ms=window_days * DAY_MS,
+        cursor=True,
+        lookback_ms=lookback_ms,
+        id_fields=id_fields,
         **fields,
     )
 

@@ -9,6 +9,11 @@ Every request goes through the same steps, in the order Bybit's gateway applies 
 5. the per-UID, per-endpoint limit -> 10006 ``Too many visits!`` (``X-Bapi-Limit*`` headers);
 6. the handler -> its result in the envelope, or its error (10001 and others).
 
+Paths of the public file host (``/trading/...``, ``/spot/...``: Bybit's trade archive, registered with
+:func:`~.core.file_route`) are not V5 calls: they answer GET and HEAD with the handler's
+:class:`~.core.RawAnswer` (bytes and a content type), after the injected faults (a ``10016`` fault becomes a
+bare HTTP 503) and without the IP limit or authentication.
+
 Business errors are HTTP 200 with a non-zero ``retCode``; an unexpected exception becomes retCode 10016 and is
 logged with its traceback (never with request headers, so no key or signature reaches a log).
 """
@@ -34,11 +39,14 @@ from .core import (
     PERMISSION_DENIED_MESSAGE,
     ROUTES,
     EncodedJson,
+    Handler,
     ParamError,
+    RawAnswer,
     Request,
     Route,
     SimConfig,
     SimError,
+    file_handler,
     route,
 )
 from .credentials import API_KEYS, ApiKey
@@ -236,6 +244,9 @@ class SimApp:
         now_ms = self.config.clock()
         target = ROUTES.get((method, path))
         if target is None and not any(p == path for _, p in list(ROUTES)):
+            files = file_handler(path)
+            if files is not None:
+                return self._file(files, method, path, environ, now_ms)
             return self._error(SimError(ROUTE_NOT_FOUND, "Route not found", http_status=404))
         if method not in ("GET", "POST"):
             return self._error(SimError(ROUTE_NOT_FOUND, f"Method {method} not supported", http_status=400))
@@ -277,12 +288,37 @@ class SimApp:
         log.debug("%s %s -> 200 retCode 0", method, path)
         return self._with_trace(Answer(200, _dumps(payload), headers=dict(limit_headers)))
 
+    def _file(self, handler: Handler, method: str, path: str, environ: dict[str, Any], now_ms: int) -> Answer:
+        """Serve a path of the public file host (trade archives): GET/HEAD, with faults, without V5 limits."""
+        if method not in ("GET", "HEAD"):
+            return self._text(405, f"Method {method} not allowed")
+        try:
+            self.faults.apply()
+        except HttpFault as fault:
+            return Answer(fault.status, fault.text.encode(), fault.content_type)
+        except SimError:  # a file host has no retCode: an injected system error is a bare 503
+            return Answer(503, b"Service Unavailable", TEXT_CONTENT_TYPE)
+        raw_query = str(environ.get("QUERY_STRING") or "")
+        request = Request(
+            method=method,
+            path=path,
+            raw_query=raw_query,
+            query=dict(reversed(parse_qsl(raw_query, keep_blank_values=True))),
+            headers=_request_headers(environ),
+            client_ip=str(environ.get("REMOTE_ADDR") or "127.0.0.1"),
+            now_ms=now_ms,
+        )
+        answer: RawAnswer = handler(self.exchange, request)
+        log.debug("%s %s -> %d", method, path, answer.status)
+        return Answer(answer.status, answer.body, answer.content_type, dict(answer.headers))
+
     def _admit_private(self, target: Route, request: Request) -> dict[str, str]:
         """Authenticate ``request``, apply the per-UID limit and return the ``X-Bapi-Limit*`` headers."""
         # GET signs the query string as received; POST signs the body bytes as received
         payload = request.raw_query.encode("latin-1") if request.method == "GET" else request.body
         key = authenticate(request.headers, payload, request.now_ms, self.keys)
         request.uid, request.api_key, request.permissions = key.uid, key.key, key.permissions
+        request.read_only = key.read_only
         if key.read_only and request.method == "POST":
             raise SimError(PERMISSION_DENIED, PERMISSION_DENIED_MESSAGE)
         limit = target.uid_limit if target.uid_limit is not None else DEFAULT_UID_LIMIT

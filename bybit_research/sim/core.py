@@ -111,9 +111,9 @@ class Request:
     ``raw_query`` is the query string exactly as received (signatures are verified against it);
     ``query`` maps each name to its first decoded value; ``headers`` has lower-case names. For an
     authenticated request ``uid``, ``api_key`` and ``permissions`` (the key's permission groups) are set
-    by the app before the handler runs; ``permissions`` stays ``None`` (unrestricted) for a handler called
-    directly. ``prefer_encoded`` (set by the app) lets a handler return large values as
-    :class:`EncodedJson`.
+    by the app before the handler runs (and ``read_only`` for a read-only key); ``permissions`` stays
+    ``None`` (unrestricted) for a handler called directly. ``prefer_encoded`` (set by the app) lets a
+    handler return large values as :class:`EncodedJson`.
     """
 
     method: str
@@ -128,6 +128,7 @@ class Request:
     json: dict[str, Any] = field(default_factory=dict)
     api_key: str | None = None
     permissions: frozenset[str] | None = None
+    read_only: bool = False
     prefer_encoded: bool = False
 
     @property
@@ -209,6 +210,40 @@ class Route:
 
 
 ROUTES: dict[tuple[str, str], Route] = {}
+
+
+@dataclass(frozen=True)
+class RawAnswer:
+    """An answer that is not a V5 envelope (a file or a listing page): sent exactly as given."""
+
+    body: bytes
+    content_type: str
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+#: Handlers of every GET/HEAD path under a prefix (Bybit's public file host), by prefix. A handler returns a
+#: :class:`RawAnswer`; these paths pass neither the V5 IP limit nor authentication.
+FILE_ROUTES: dict[str, Handler] = {}
+
+
+def file_route(prefix: str) -> Callable[[Handler], Handler]:
+    """Register ``handler`` as the answer to every ``GET``/``HEAD`` path that starts with ``prefix``.
+
+    Exact V5 routes take precedence; the longest matching prefix wins.
+    """
+
+    def register(handler: Handler) -> Handler:
+        FILE_ROUTES[prefix] = handler
+        return handler
+
+    return register
+
+
+def file_handler(path: str) -> Handler | None:
+    """Return the handler of the longest registered prefix of ``path``, or None."""
+    matches = [prefix for prefix in FILE_ROUTES if path.startswith(prefix)]
+    return FILE_ROUTES[max(matches, key=len)] if matches else None
 
 
 def route(

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import MarketClient
+from tests.conftest import MarketClient
 
 CASES: list[tuple[str, Callable[[MarketClient], Any], str]] = [
     (
@@ -40,26 +40,46 @@ CASES: list[tuple[str, Callable[[MarketClient], Any], str]] = [
         lambda c: c.klines("BTCUSDT", 2),
         "interval '2' is not valid .* allowed: '1', '3', '5', '15'",
     ),
-    ("interval alias", lambda c: c.klines("BTCUSDT", "1h"), "'D', 'W', 'M'"),
+    ("interval alias", lambda c: c.klines("BTCUSDT", "7h"), r"'D', 'W', 'M' \(or aliases such as '1m'"),
+    (
+        "period alias",
+        lambda c: c.open_interest("BTCUSDT", "2h"),
+        r"'1h', '4h', '1d' \(or aliases such as '5m'",
+    ),
+    ("month as minutes", lambda c: c.klines("BTCUSDT", "2M"), "interval '2M' is not valid"),
     ("start after end", lambda c: c.klines("BTCUSDT", 60, "2024-02-01", "2024-01-01"), "must be before end"),
     (
         "start equals end",
         lambda c: c.funding_rates("BTCUSDT", "2024-01-01", "2024-01-01"),
         "must be before end",
     ),
-    ("limit zero", lambda c: c.klines("BTCUSDT", 60, limit=0), "limit must be a positive integer"),
+    (
+        "limit zero",
+        lambda c: c.klines("BTCUSDT", 60, limit=0),
+        r"limit must be an integer in \[1, 100000000\]",
+    ),
     (
         "limit text",
         lambda c: c.open_interest("BTCUSDT", limit="5"),  # type: ignore[arg-type]
-        "limit must be a positive integer",
+        "limit must be an integer in",
     ),
+    ("limit absurd", lambda c: c.klines("BTCUSDT", 60, limit=10**12), "got 1000000000000"),
     (
         "option symbol linear",
         lambda c: c.klines("BTC-16JUN24-170000-C", 60),
-        "is an option symbol; use category='option'",
+        "is an option symbol of category 'option', not 'linear'; use category='option'",
     ),
     ("linear symbol option", lambda c: c.orderbook("BTCUSDT", category="option"), "is not an option symbol"),
-    ("future on spot", lambda c: c.tickers("spot", symbol="BTC-28JUN24"), "dated future, not a spot pair"),
+    (
+        "future on spot",
+        lambda c: c.tickers("spot", symbol="BTC-28JUN24"),
+        "is a linear dated future symbol of category 'linear', not 'spot'",
+    ),
+    (
+        "inverse on linear",
+        lambda c: c.klines("BTCUSD", 60),
+        "is an inverse contract symbol of category 'inverse'",
+    ),
     ("empty list", lambda c: c.klines([], 60), "non-empty list"),
     ("duplicate symbols", lambda c: c.klines(["BTCUSDT", "btcusdt"], 60), "duplicates"),
     ("unreadable time", lambda c: c.klines("BTCUSDT", 60, start="soon"), "start='soon' is not a time"),

@@ -10,8 +10,8 @@ import pytest
 
 import bybit_research as br
 from bybit_research.client import set_default_client
-
-from .conftest import NOW, NOW_MS, FakeReply, MarketClient, times
+from bybit_research.market.klines import klines as market_klines
+from tests.conftest import NOW, NOW_MS, FakeReply, MarketClient, times
 
 UTC_MS = "datetime64[ms, UTC]"
 OHLC = ["open", "high", "low", "close"]
@@ -40,7 +40,10 @@ def test_one_day_of_minutes_is_exactly_1440_candles(client: MarketClient, app: A
     assert df.attrs["endpoint"] == "/v5/market/kline" and df.attrs["category"] == "linear"
     assert df.attrs["params"]["symbol"] == "BTCUSDT" and df.attrs["params"]["interval"] == "1"
     assert df.attrs["pages"] == 2 and df.attrs["from_cache"] == 0.0 and df.attrs["gaps"] == []
-    assert isinstance(df.attrs["fetched_at"], pd.Timestamp)
+    fetched_at = pd.Timestamp(df.attrs["fetched_at"])  # JSON-safe ISO text
+    assert fetched_at.tzinfo is not None and abs(fetched_at - pd.Timestamp.now(tz="UTC")) < pd.Timedelta(
+        "1min"
+    )
 
 
 def test_long_range_has_no_duplicates_across_many_pages(client: MarketClient, app: Any) -> None:
@@ -144,17 +147,6 @@ def test_overlapping_ranges_reuse_cached_pages(cached_client: MarketClient, app:
     assert kline_requests(app) == 5 and fresh.attrs["from_cache"] == 0.0
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.offset = 0
-
-    def learn(self, server_ms: int, sent: int, received: int) -> None:
-        self.offset = server_ms - (sent + received) // 2
-
-    def now_ms(self) -> int:
-        return NOW_MS
-
-
 def test_closed_windows_never_expire_and_the_live_one_expires_in_seconds(fake: Any) -> None:
     def handler(path: str, params: dict[str, Any]) -> Any:
         if path == "/v5/market/time":
@@ -162,12 +154,10 @@ def test_closed_windows_never_expire_and_the_live_one_expires_in_seconds(fake: A
         return {"list": []}
 
     client = fake(handler)
-    client.clock = Clock()
-    br.market.MarketMixin.klines(client, "BTCUSDT", 1, "2024-06-14", progress=False)
+    market_klines(client, "BTCUSDT", 1, "2024-06-14", progress=False)
     expiries = [(c[1]["start"], c[2]) for c in client.calls if c[0] == "/v5/market/kline"]
     assert [e for _, e in expiries[:-1]] == [-1] * (len(expiries) - 1)
     assert expiries[-1][1] == 5.0 and expiries[-1][0] <= NOW_MS
-    assert client.calls[0][0] == "/v5/market/time" and client.calls[0][2] == 0  # never cached
 
 
 def test_module_level_function_uses_the_default_client(client: MarketClient, app: Any) -> None:
@@ -192,7 +182,7 @@ def test_reply_time_decides_the_closed_flag(fake: Any) -> None:
     client.fetch = lambda path, params=None, **kw: FakeReply(
         handler(path, params), time_ms=start + 2 * hour + 1
     )
-    df = br.market.MarketMixin.klines(client, "BTCUSDT", 60, start, start + 3 * hour)
+    df = market_klines(client, "BTCUSDT", 60, start, start + 3 * hour)
     assert df["closed"].tolist() == [True, True, False]
 
 

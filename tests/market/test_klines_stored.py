@@ -11,8 +11,7 @@ from requests_cache.backends.filesystem import FileCache
 
 import bybit_research as br
 from bybit_research.errors import CacheMissError
-
-from .conftest import NOW_MS, MarketClient, times
+from tests.conftest import NOW_MS, MarketClient, times
 
 #: 2024-06-01 .. 06-04: three days of minutes in 1000-minute windows, all closed at the simulator's clock
 START, END = "2024-06-01", "2024-06-04"
@@ -177,14 +176,16 @@ def test_a_corrupt_column_file_is_named_and_cleared_with_the_cache(app: Any, tmp
 
 
 def test_fetched_pages_are_parsed_into_one_pair_of_arrays(cached_client: MarketClient, app: Any) -> None:
-    from bybit_research.column_paging import fetch_column_windows
-    from bybit_research.column_store import joined
-    from bybit_research.market_series import kline_endpoint, window_requests
+    from bybit_research.fetch import Query
+    from bybit_research.fetch.engine import window_requests
+    from bybit_research.fetch.kline_pages import fetch_column_windows
+    from bybit_research.frames import joined
+    from bybit_research.market.klines import kline_endpoint
 
     endpoint, _ = kline_endpoint("last", "linear")
     begin, stop = pd.Timestamp(START).value // 10**6, pd.Timestamp(END).value // 10**6
     base = {"category": "linear", "symbol": "BTCUSDT", "interval": "1"}
-    requests = window_requests(endpoint, base, begin, stop, 60_000, 1000, NOW_MS)
+    requests = window_requests(Query(endpoint, base, "linear"), begin, stop, 60_000, NOW_MS)
     pages = fetch_column_windows(cached_client, endpoint, requests)
     together = joined([page.columns for page in pages])
     assert together is not None and len(together.times) == WINDOWS * 1000
@@ -213,7 +214,7 @@ def test_offline_only_never_stores_an_expired_live_page(app: Any, tmp_path: Path
         assert len(served) == 120 and br.cache.info(backend=offline.cache_backend).stored_pages == 0
     later_app = br.sim.create_app(br.sim.SimConfig(now_ms=NOW_MS + 3 * 3_600_000, ip_limit=0))
     with MarketClient(env="offline", cache_path=path, sim_app=later_app) as later:
-        later.base_url = online.base_url  # as on mainnet: the same host as time goes by
+        later._session.base_url = online.base_url  # as on mainnet: the same host as time goes by
         after = later.klines("BTCUSDT", 1, start, end)
     assert len(after) == 180 and after["closed"].all()  # the window was fetched again, now closed
 
@@ -269,11 +270,11 @@ def test_info_and_clear_work_after_the_default_client_is_closed(app: Any, tmp_pa
 def test_a_range_ending_far_in_the_future_is_not_looked_up_page_by_page(
     cached_client: MarketClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bybit_research.market_series as series
+    import bybit_research.fetch.engine as series
 
     def refuse(*args: Any, **kwargs: Any) -> None:
-        raise AssertionError("all_stored planned every window up to 2250")
+        raise AssertionError("all_stored planned every window up to 2099")
 
     monkeypatch.setattr(series, "all_stored", refuse)
-    frame = cached_client.klines("BTCUSDT", 1, "2024-06-15", "2250-01-01")
+    frame = cached_client.klines("BTCUSDT", 1, "2024-06-15", "2099-01-01")
     assert frame.index[-1] == pd.Timestamp(NOW_MS // 60_000 * 60_000, unit="ms", tz="UTC")

@@ -8,10 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bybit_research.paging import aligned_windows
-from bybit_research.timeutil import to_ms
-
-from .conftest import NOW, MarketClient, times
+from bybit_research.core.time import to_ms
+from bybit_research.fetch.plan import aligned_windows
+from tests.conftest import NOW, MarketClient, times
 
 UTC_MS = "datetime64[ms, UTC]"
 HOUR = 3_600_000

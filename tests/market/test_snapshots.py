@@ -11,8 +11,7 @@ import pytest
 
 from bybit_research.endpoints import LimitRange, endpoint
 from bybit_research.frames import snake
-
-from .conftest import NOW, MarketClient
+from tests.conftest import NOW, NOW_MS, MarketClient
 
 UTC_MS = "datetime64[ms, UTC]"
 SYMBOLS = {"spot": "BTCUSDT", "linear": "BTCUSDT", "inverse": "BTCUSD", "option": "BTC-16JUN24-170000-C"}
@@ -34,7 +33,7 @@ def test_orderbook_default_depth(client: MarketClient, category: str, levels: in
     assert bids["price"].is_monotonic_decreasing and asks["price"].is_monotonic_increasing
     assert bids["price"].iloc[0] < asks["price"].iloc[0]
     assert bids["level"].tolist() == list(range(1, levels + 1))
-    assert book.attrs["symbol"] == SYMBOLS[category] and book.attrs["ts"] == NOW
+    assert book.attrs["symbol"] == SYMBOLS[category] and pd.Timestamp(book.attrs["ts"]) == NOW
     assert book.attrs["endpoint"] == "/v5/market/orderbook" and book.attrs["category"] == category
     assert isinstance(book.attrs["u"], int) and isinstance(book.attrs["seq"], int)
 
@@ -93,13 +92,21 @@ def test_instruments_flatten_filters(client: MarketClient, category: str, column
 def test_instruments_follow_cursor_pages(
     client: MarketClient, app: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bybit_research.market_snapshots as snapshots
+    import bybit_research.market.snapshots as snapshots
 
     small = dataclasses.replace(snapshots.INSTRUMENTS_INFO, limits={"*": LimitRange(1, 100, 50)})
     monkeypatch.setattr(snapshots, "INSTRUMENTS_INFO", small)
     df = client.instruments("option", base_coin="BTC")
-    assert len(df) == 324 and df.index.is_unique
-    assert app.requests["/v5/market/instruments-info"] == 4 and df.attrs["pages"] == 4
+    listed = _listed_btc_options(app)
+    assert len(df) == listed > 300 and df.index.is_unique
+    pages = -(-listed // 100)  # 100 per page (the patched maximum)
+    assert app.requests["/v5/market/instruments-info"] == pages and df.attrs["pages"] == pages
+
+
+def _listed_btc_options(app: Any) -> int:
+    """The BTC options the simulated exchange lists now, counted from its own universe."""
+    market = app.exchange.market
+    return sum(1 for inst in market.instruments("option", NOW_MS) if inst.base_coin == "BTC")
 
 
 def test_instrument_filters(client: MarketClient) -> None:
@@ -141,7 +148,7 @@ def test_insurance(client: MarketClient) -> None:
     assert list(df.columns) == ["coin", "symbols", "balance", "value", "updated_time"]
     assert df.dtypes["balance"] == np.float64 and str(df.dtypes["updated_time"]) == UTC_MS
     assert (df["balance"] > 0).all()
-    assert df.attrs["updated_time"] == df["updated_time"].max()
+    assert pd.Timestamp(df.attrs["updated_time"]) == df["updated_time"].max()
     usdt = client.insurance("usdt")
     assert set(usdt["coin"]) == {"USDT"} and len(usdt) < len(df)
 
@@ -185,9 +192,9 @@ def test_server_time(client: MarketClient) -> None:
     assert client.server_time() == NOW
 
 
-def test_option_chain(client: MarketClient) -> None:
+def test_option_chain(client: MarketClient, app: Any) -> None:
     chain = client.option_chain("BTC")
-    assert chain.index.name == "symbol" and len(chain) == 324
+    assert chain.index.name == "symbol" and len(chain) == _listed_btc_options(app)
     assert list(chain.columns[:4]) == ["expiry", "expiry_code", "strike", "option_type"]
     for column in ("bid1_iv", "ask1_iv", "mark_iv", "delta", "gamma", "vega", "theta", "open_interest",
                    "underlying_price", "mark_price"):  # fmt: skip

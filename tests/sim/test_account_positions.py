@@ -9,6 +9,8 @@ from urllib.parse import urlencode
 import pytest
 
 import bybit_research.sim.routes  # noqa: F401  (registers the routes)
+from bybit_research.sim.account.positions import position_row, value_position
+from bybit_research.sim.account.state import PositionState
 from bybit_research.sim.core import ROUTES, ParamError, Request, SimConfig
 from bybit_research.sim.exchange import Exchange
 
@@ -172,15 +174,20 @@ def test_live_positions_are_on_the_safe_side_of_their_liquidation_price(now: int
             assert float(loss) == pytest.approx(float(cushion_usd), rel=0.01)
 
 
-def test_the_seeded_short_future_is_not_past_its_liquidation_price() -> None:
-    now = 1_717_200_000_000  # the reviewer's case: BTCUSDT-28JUN24 Sell avg 110693, mark 174206
+def test_a_short_far_under_water_is_not_past_its_liquidation_price() -> None:
+    # the reviewer's case: BTCUSDT-28JUN24 short at avg 110693 with the mark at 174206; the replay no longer
+    # holds that position, so the position is built here and valued at the same instant
+    now = 1_717_200_000_000
     exchange = Exchange(SimConfig(now_ms=now))
-    rows = call(exchange, "/v5/position/list", category="linear", settleCoin="USDT", now=now)["list"]
-    future = next(row for row in rows if row["symbol"] == "BTCUSDT-28JUN24")
-    assert future["side"] == "Sell" and Decimal(future["markPrice"]) > Decimal(future["avgPrice"]) * Decimal(
-        "1.5"
-    )
-    assert Decimal(future["liqPrice"]) > Decimal(future["markPrice"])
+    inst = exchange.market.instrument("BTCUSDT-28JUN24", "linear")
+    assert inst is not None
+    pos = PositionState(inst, size=Decimal("-0.2"), avg=Decimal("110693"), session_avg=Decimal("110693"))
+    view = value_position(exchange.market, pos, now)
+    assert view.mark > pos.avg * Decimal("1.5") and view.upl < 0
+    row = position_row(view, portfolio_margin=False, cushion=Decimal("5000"))
+    assert row["side"] == "Sell" and Decimal(row["liqPrice"]) > Decimal(row["markPrice"])
+    # a short loses the cushion when the mark rises by cushion / size
+    assert Decimal(row["liqPrice"]) == (view.mark + Decimal("5000") / Decimal("0.2")).quantize(Decimal("0.1"))
 
 
 def test_inverse_risk_limit_and_break_even(exchange: Exchange) -> None:

@@ -203,8 +203,14 @@ def test_every_market_route_is_registered() -> None:
         "account-ratio",
         "time",
         "price-limit",
+        "rpi_orderbook",
+        "full_orderbook",
+        "index-price-components",
+        "adlAlert",
+        "fee-group-info",
     }
     assert {f"/v5/market/{name}" for name in expected} <= paths
+    assert ("GET", "/v5/spot-margin-trade/collateral") in ROUTES
     assert ROUTES[("GET", "/v5/market/historical-volatility")].raw_envelope
 
 

@@ -12,11 +12,9 @@ cached.
 
 from __future__ import annotations
 
-import bisect
+import random
 import threading
 from collections import OrderedDict
-
-import numpy as np
 
 from ..core import SimConfig
 from ..market import Market
@@ -29,11 +27,20 @@ from .wallet import Figures, compute_figures
 
 __all__ = ["ACCOUNT_UID", "HISTORY_DAYS", "MARGIN_MODES", "DemoAccount"]
 
-HISTORY_DAYS = 200
+HISTORY_DAYS = 730  # the 2-year lookback of the history endpoints, every day of it
 ACCOUNT_UID = 52_600_071
 MARGIN_MODES = ("ISOLATED_MARGIN", "REGULAR_MARGIN", "PORTFOLIO_MARGIN")
 #: Ledger tables whose rows are filed by time (see :mod:`.rows`).
-TABLES = ("executions", "orders", "transactions", "closed_pnl", "deliveries", "settlements", "borrows")
+TABLES = (
+    "executions",
+    "orders",
+    "transactions",
+    "closed_pnl",
+    "deliveries",
+    "settlements",
+    "borrows",
+    "closed_options",
+)
 
 #: Ledgers are pure functions of (seed, anchor day), so every account of the process shares them: a test suite
 #: creating many simulators with the same seed and clock replays the history once.
@@ -101,7 +108,7 @@ class DemoAccount:
         with _SHARED_LOCK:
             found = _SHARED.get(key)
             if found is None:
-                rng = np.random.default_rng([self.config.seed & 0xFFFFFFFF, anchor // DAY_MS, 0xACC0])
+                rng = random.Random((self.config.seed & 0xFFFFFFFF) << 32 | anchor // DAY_MS)
                 start = self.history_start(now_ms)
                 plan = PlanBuilder(self.market, rng, start, anchor).build()
                 found = _SHARED[key] = Ledger(self.market, plan, rng, self.uid, start, anchor)
@@ -118,12 +125,7 @@ class DemoAccount:
         """Return rows of a ledger table filed in ``[start_ms, min(end_ms, now_ms)]``, newest first."""
         if table not in TABLES:
             raise KeyError(table)
-        ledger = self.ledger(now_ms)
-        rows: list[Row] = getattr(ledger, table)
-        times = ledger.times(table)
-        lo = bisect.bisect_left(times, start_ms)
-        hi = bisect.bisect_right(times, min(end_ms, now_ms))
-        return rows[lo:hi][::-1]
+        return self.ledger(now_ms).table(table).between(start_ms, min(end_ms, now_ms))[::-1]
 
     def open_orders(self, now_ms: int) -> list[Row]:
         """Return the open (resting) orders, newest first."""

@@ -3,8 +3,9 @@
 Orders of the plan are filled at the market's prices; perpetual positions pay or receive funding at every
 funding time; USDC perpetuals settle their session P&L every 8 hours; options and futures held to expiry are
 delivered; negative balances pay interest every hour. Each event books its rows (executions, orders,
-transaction log, closed P&L, delivery, settlement and borrow records) in time order, so a row's ``_rid`` grows
-with its time.
+transaction log, closed P&L, delivery, settlement, borrow and closed-option records) in time order, so a row's
+``_rid`` grows with its time. The tables (:class:`~.table.Table`) keep most rows as records and build them
+when a request first reads them.
 
 Trades happen only before the anchor (00:00 UTC of "today"); funding, settlement and interest events continue
 to the end of the anchor day, and :meth:`Ledger.state_at` returns the account state at any instant of that
@@ -14,19 +15,19 @@ day.
 from __future__ import annotations
 
 import bisect
-import heapq
+import random
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
-
-import numpy as np
 
 from ..market import Instrument, Market
 from ..market.derivatives import funding_rates
 from . import rows
 from .borrowing import hourly_borrow_rate
 from .numbers import ZERO, dec, price_dec, q8, s, s8
+from .option_closes import closed_option_row
 from .plan import DAY_MS, HOUR_MS, Plan
+from .prices import Prices
 from .state import (
     FUTURE_DELIVERY_RATE,
     OPTION_DELIVERY_CAP,
@@ -36,9 +37,10 @@ from .state import (
     is_session_settled,
     price_pnl,
 )
+from .table import Table
 from .trades import TradeBooker
 
-_DEPOSIT, _FUNDING, _DELIVERY, _ORDER, _INTEREST = range(5)
+_DEPOSIT, _FUNDING, _DELIVERY, _ORDER = range(4)
 
 
 class Ledger:
@@ -59,7 +61,7 @@ class Ledger:
     """
 
     def __init__(
-        self, market: Market, plan: Plan, rng: np.random.Generator, uid: int, start_ms: int, anchor_ms: int
+        self, market: Market, plan: Plan, rng: random.Random, uid: int, start_ms: int, anchor_ms: int
     ) -> None:
         self.market = market
         self.uid = uid
@@ -67,21 +69,25 @@ class Ledger:
         self.anchor_ms = anchor_ms
         self.end_ms = anchor_ms + DAY_MS
         self.state = AccountState()
-        self.executions: list[rows.Row] = []
-        self.orders: list[rows.Row] = []
+        self.executions = Table(self.execution_row)
+        self.orders = Table()
         self.open_orders: list[rows.Row] = []
-        self.transactions: list[rows.Row] = []
-        self.closed_pnl: list[rows.Row] = []
-        self.deliveries: list[rows.Row] = []
-        self.settlements: list[rows.Row] = []
-        self.borrows: list[rows.Row] = []
+        self.transactions = Table(rows.transaction_row)
+        self.closed_pnl = Table()
+        self.deliveries = Table()
+        self.settlements = Table(rows.settlement_row)
+        self.borrows = Table(rows.borrow_row)
+        self.closed_options = Table(closed_option_row)
         self.locked: dict[str, Decimal] = {}
         self._anchor_state: AccountState | None = None
         self._tail: list[tuple[int, AccountState]] = []
         self._rid = 0
         self._last_t = 0
-        self._times: dict[str, list[int]] = {}
         self._funding_rates: dict[str, dict[int, float]] = {}
+        self._position_keys: dict[str, str] = {}
+        self.prices = Prices(market)
+        self._negative: set[str] = set()  # currencies with a negative balance (they pay interest hourly)
+        self._next_interest_ms = 0
         self.booker = TradeBooker(self, rng)
         self._run(plan)
 
@@ -93,12 +99,23 @@ class Ledger:
         index = bisect.bisect_right([t for t, _ in self._tail], now_ms)
         return self._tail[index - 1][1] if index else self._anchor_state
 
-    def times(self, table: str) -> list[int]:
-        """Return the filing times (``_t``) of a table's rows, ascending (cached)."""
-        found = self._times.get(table)
-        if found is None:
-            found = self._times[table] = [row["_t"] for row in getattr(self, table)]
+    def table(self, name: str) -> Table:
+        """Return the history table ``name`` (``executions``, ``orders``, ``transactions``, ...)."""
+        found = getattr(self, name)
+        assert isinstance(found, Table)
         return found
+
+    def execution_row(self, *record: Any) -> rows.Row:
+        """Build an execution row from its record, looking up the mark and index prices it shows when the
+        record leaves them out (``None``)."""
+        inst, t_ms = record[0], record[3]
+        mark, index = record[12], record[13]
+        if mark is None:
+            mark = self.prices.mark(inst, t_ms)
+        if index is None:
+            index = self.prices.index(inst.base_coin, t_ms)
+        full: tuple[Any, ...] = (*record[:12], mark, index, *record[14:])
+        return rows.execution_row(*full)
 
     # ---------------------------------------------------------------- bookkeeping used by the trade booker
     def next_rid(self) -> int:
@@ -111,23 +128,43 @@ class Ledger:
         self._last_t = max(int(t_ms), self._last_t)
         return self._last_t
 
-    def book(self, inst: Instrument | None, t_ms: int, kind: str, currency: str, **amounts: Any) -> rows.Row:
-        """Apply a cash movement to the wallet and file its transaction-log row."""
-        change = amounts.get("cash_flow", ZERO) + amounts.get("funding", ZERO) - amounts.get("fee", ZERO)
-        balance = self.state.balances.get(currency, ZERO) + change
+    def book(self, inst: Instrument | None, t_ms: int, kind: str, currency: str, **amounts: Any) -> None:
+        """Apply a cash movement to the wallet and file its transaction-log row.
+
+        ``amounts`` may hold ``cash_flow``, ``funding``, ``fee`` (Decimals), ``side``, ``qty``, ``size``,
+        ``price``, ``fee_rate``, ``trade_id``, ``order_id`` and ``link_id``.
+        """
+        get = amounts.get
+        cash_flow, funding, fee = get("cash_flow", ZERO), get("funding", ZERO), get("fee", ZERO)
+        balance = self.state.balances.get(currency, ZERO) + cash_flow + funding - fee
         self.state.balances[currency] = balance
-        row = rows.transaction_row(
-            rid=self.next_rid(),
-            uid=self.uid,
-            inst=inst,
-            t_ms=t_ms,
-            kind=kind,
-            currency=currency,
-            balance=balance,
-            **amounts,
+        if balance < 0:
+            if not self._negative:  # interest accrues from the next whole hour on
+                self._next_interest_ms = max(self._next_interest_ms, -(-t_ms // HOUR_MS) * HOUR_MS)
+            self._negative.add(currency)
+        else:
+            self._negative.discard(currency)
+        record = (
+            self.next_rid(),
+            self.uid,
+            inst,
+            t_ms,
+            kind,
+            currency,
+            cash_flow,
+            funding,
+            fee,
+            balance,
+            get("side", "None"),
+            get("qty", ZERO),
+            get("size", ZERO),
+            get("price", ZERO),
+            get("fee_rate", "0"),
+            get("trade_id", ""),
+            get("order_id", ""),
+            get("link_id", ""),
         )
-        self.transactions.append(row)
-        return row
+        self.transactions.add_record(t_ms, record)
 
     def realise(self, coin: str, amount: Decimal) -> None:
         """Add to the coin's cumulative realised P&L."""
@@ -140,22 +177,25 @@ class Ledger:
             events.append((t, _DEPOSIT, len(events), (coin, amount)))
         for intent in plan.intents:
             events.append((intent.t_ms, _ORDER, len(events), intent))
-        for inst in plan.perpetuals:
+        for inst, spans in plan.funded_spans.values():
             interval = inst.funding_interval_min * 60_000
-            times = [k * interval for k in range(-(-self.start_ms // interval), -(-self.end_ms // interval))]
+            times = [
+                k * interval
+                for lo, hi in spans
+                for k in range(-(-lo // interval), -(-min(hi, self.end_ms) // interval))
+            ]
             # one batch per symbol: the same rates Market.funding_rate returns one at a time
             rates = funding_rates(self.market.seed, inst, times)
             self._funding_rates[inst.symbol] = dict(zip(times, rates, strict=True))
+            self._position_keys[inst.symbol] = f"{inst.category}:{inst.symbol}"
             for t in times:
                 events.append((t, _FUNDING, len(events), inst))
         dated = {intent.inst.symbol: intent.inst for intent in plan.intents if intent.inst.delivery_ms}
         for inst in dated.values():
             if inst.delivery_ms < self.end_ms:
                 events.append((inst.delivery_ms, _DELIVERY, len(events), inst))
-        for hour in range(self.start_ms // HOUR_MS, self.end_ms // HOUR_MS):
-            events.append((hour * HOUR_MS, _INTEREST, len(events), None))
-        heapq.heapify(events)
-        return [heapq.heappop(events) for _ in range(len(events))]
+        events.sort()  # the sequence number is unique: payloads are never compared
+        return events
 
     def _run(self, plan: Plan) -> None:
         handlers: dict[int, Callable[[int, Any], bool]] = {
@@ -163,16 +203,32 @@ class Ledger:
             _FUNDING: self._funding,
             _DELIVERY: self._delivery,
             _ORDER: self.booker.order,
-            _INTEREST: self._interest,
         }
         for t, kind, _, payload in self._events(plan):
+            self._charge_interest_before(t)
             if t >= self.anchor_ms and self._anchor_state is None:
                 self._anchor_state = self.state.snapshot()
             changed = handlers[kind](t, payload)
             if changed and t >= self.anchor_ms:
                 self._tail.append((t, self.state.snapshot()))
+        self._charge_interest_before(self.end_ms)
         if self._anchor_state is None:
             self._anchor_state = self.state.snapshot()
+
+    def _charge_interest_before(self, t_ms: int) -> None:
+        """Charge the hourly interest of every whole hour before ``t_ms`` while a balance is negative.
+
+        An hour's interest is booked after the other events of that instant (funding, deliveries), so an
+        event at ``t_ms`` first settles the hours strictly before it.
+        """
+        while self._negative and self._next_interest_ms < t_ms:
+            hour = self._next_interest_ms
+            if hour >= self.anchor_ms and self._anchor_state is None:
+                self._anchor_state = self.state.snapshot()
+            self._interest(hour)
+            if hour >= self.anchor_ms:
+                self._tail.append((hour, self.state.snapshot()))
+            self._next_interest_ms = hour + HOUR_MS
 
     def _deposit(self, t: int, payload: tuple[str, Decimal]) -> bool:
         coin, amount = payload
@@ -180,29 +236,18 @@ class Ledger:
         return True
 
     def _funding(self, t: int, inst: Instrument) -> bool:
-        pos = self.state.positions.get(f"{inst.category}:{inst.symbol}")
+        pos = self.state.positions.get(self._position_keys[inst.symbol])
         if pos is None or pos.size == 0:
             return False
         rate = dec(self._funding_rates[inst.symbol][t], 8)
-        mark = price_dec(self.market.mark_price(inst.symbol, t), inst.tick_size)
+        mark = price_dec(self.prices.mark(inst, t), inst.tick_size)
         notional = pos.size / mark if inst.category == "inverse" else pos.size * mark
         funding = -q8(notional * rate)
         cash = ZERO
         t = self.tick(t)
         if is_session_settled(inst):
             cash = q8(price_pnl(inst, pos.session_avg, mark, abs(pos.size), pos.direction))
-            self.settlements.append(
-                {
-                    "symbol": inst.symbol,
-                    "side": "Buy" if pos.size > 0 else "Sell",
-                    "size": s(abs(pos.size)),
-                    "sessionAvgPrice": s8(pos.session_avg),
-                    "markPrice": s(mark),
-                    "realisedPnl": s8(cash),
-                    "createdTime": str(t),
-                    **rows.tags(inst, t, self.next_rid()),
-                }
-            )
+            self.settlements.add_record(t, (inst, t, self.next_rid(), pos.size, pos.session_avg, mark, cash))
             pos.session_avg = mark
         self.book(
             inst,
@@ -238,6 +283,7 @@ class Ledger:
             fee = q8(min(OPTION_DELIVERY_RATE * price * held, OPTION_DELIVERY_CAP * payoff * held))
             realised = q8((payoff - pos.avg) * held * direction) - fee
             strike_text = s(strike.normalize()) if strike == strike.to_integral() else s(strike)
+            self.booker.option_closes.delivery(inst, t, price, payoff, fee)
         else:
             price = price_dec(index, inst.tick_size)
             cash = q8(price_pnl(inst, pos.session_avg, price, held, direction))
@@ -246,7 +292,7 @@ class Ledger:
             strike_text = ""
         entry = pos.avg
         self.booker.delivery_fill(pos, t, price, held, direction, fee, cash, realised)
-        self.deliveries.append(
+        self.deliveries.add_row(
             {
                 "deliveryTime": t,
                 "symbol": inst.symbol,
@@ -262,8 +308,7 @@ class Ledger:
         )
         return True
 
-    def _interest(self, t: int, _payload: None) -> bool:
-        changed = False
+    def _interest(self, t: int) -> None:
         for coin in sorted(self.state.balances):
             balance = self.state.balances[coin]
             if balance >= 0:
@@ -272,23 +317,7 @@ class Ledger:
             rate = hourly_borrow_rate(coin, t)
             cost = q8(borrowed * rate)
             tt = self.tick(t)
-            self.borrows.append(
-                {
-                    "currency": coin,
-                    "createdTime": tt,
-                    "borrowCost": s8(cost),
-                    "hourlyBorrowRate": s(rate),
-                    "InterestBearingBorrowSize": s8(borrowed),
-                    "costExemption": "0",
-                    "borrowAmount": s8(borrowed),
-                    "unrealisedLoss": "0",
-                    "freeBorrowedAmount": "0",
-                    **rows.tags(None, tt, self.next_rid()),
-                    "_currency": coin,
-                }
-            )
+            self.borrows.add_record(tt, (coin, tt, self.next_rid(), borrowed, rate, cost))
             self.book(None, tt, "INTEREST", coin, cash_flow=-cost)
             self.state.hourly_rates[coin] = rate
             self.state.last_interest_ms = t
-            changed = True
-        return changed

@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
+import random
 import uuid
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
-
-import numpy as np
 
 ZERO = Decimal(0)
 Q8 = Decimal("0.00000001")
@@ -61,8 +60,6 @@ def truncate4(value: Decimal) -> str:
     return format(value.quantize(Q4, rounding=ROUND_DOWN), "f")
 
 
-def make_uuid(rng: np.random.Generator) -> str:
+def make_uuid(rng: random.Random) -> str:
     """Return a version-4 UUID string drawn from ``rng`` (deterministic for a seeded generator)."""
-    high = int(rng.integers(0, 2**63, dtype=np.int64))
-    low = int(rng.integers(0, 2**63, dtype=np.int64))
-    return str(uuid.UUID(int=(high << 64) | low, version=4))
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))

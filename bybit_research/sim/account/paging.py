@@ -2,7 +2,10 @@
 
 Window rule (``W`` the endpoint's maximum span): neither time -> the default window ending now; only
 ``startTime`` -> ``[start, start + W]``; only ``endTime`` -> ``[end - W, end]``; both -> ``end - start <= W``
-else retCode 10001. Nothing older than the lookback (2 years) may be asked for.
+else retCode 10001. Nothing older than the lookback (2 years; 6 months for closed option positions) may be
+asked for: retCode 10001 with Bybit's wording, "Can't query order earlier than 2 years, please check your
+params: startTime or endTime!" (observed on ``/v5/position/closed-pnl``; the same text is used for every
+endpoint, with the endpoint's own lookback).
 
 Cursors are opaque URL-encoded strings (``"1234%3A1%2C1234%3A1"``) naming the first row of the next page, so
 each row is returned exactly once however the pages are fetched; ``""`` means there is no further page.
@@ -19,7 +22,18 @@ from ..core import ParamError, Request
 
 DAY_MS = 86_400_000
 TWO_YEARS_MS = 730 * DAY_MS
+SIX_MONTHS_MS = 183 * DAY_MS
+#: How each lookback is named in the refusal.
+LOOKBACK_NAMES = {TWO_YEARS_MS: "2 years", SIX_MONTHS_MS: "6 months"}
 _CURSOR = re.compile(r"^(\d+):(\d+),(\d+):(\d+)$")
+
+
+def lookback_refusal(lookback_ms: int) -> ParamError:
+    """Return the retCode 10001 refusal of a time older than the lookback, in Bybit's wording."""
+    name = LOOKBACK_NAMES.get(lookback_ms, f"{lookback_ms // DAY_MS} days")
+    return ParamError(
+        f"Can't query order earlier than {name}, please check your params: startTime or endTime!"
+    )
 
 
 def resolve_window(
@@ -30,7 +44,6 @@ def resolve_window(
     start = request.integer("startTime", lo=0)
     end = request.integer("endTime", lo=0)
     earliest = now_ms - lookback_ms
-    years = lookback_ms // (365 * DAY_MS)
     if start is None and end is None:
         return max(now_ms - default_ms, earliest), now_ms
     if start is not None and end is not None:
@@ -41,11 +54,11 @@ def resolve_window(
                 f"params error: the time range between startTime and endTime cannot exceed {span_days} days"
             )
     if start is not None and start < earliest:
-        raise ParamError(f"params error: startTime cannot be earlier than {years} years ago")
+        raise lookback_refusal(lookback_ms)
     if start is None:
         assert end is not None
         if end < earliest:
-            raise ParamError(f"params error: endTime cannot be earlier than {years} years ago")
+            raise lookback_refusal(lookback_ms)
         return max(end - span, earliest), end
     return start, start + span if end is None else end
 

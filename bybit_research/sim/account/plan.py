@@ -7,26 +7,26 @@ at the market's prices and books their consequences.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import numpy as np
-
 from ..market import Instrument, Market
+from .activity import plan_active_weeks
 from .numbers import snap
 
 HOUR_MS = 3_600_000
 DAY_MS = 86_400_000
 
 #: Perpetuals the account trades: symbol, category, smallest and largest order size, whether one stays open
-#: now.
-PERPETUALS: tuple[tuple[str, str, float, float, bool], ...] = (
-    ("BTCUSDT", "linear", 0.05, 0.5, True),
-    ("ETHUSDT", "linear", 1.0, 8.0, True),
-    ("SOLUSDT", "linear", 20.0, 200.0, True),
-    ("BTCPERP", "linear", 0.02, 0.2, True),
-    ("ETHPERP", "linear", 0.3, 3.0, False),
-    ("BTCUSD", "inverse", 2000.0, 20000.0, True),
+#: now, and since how many days before the anchor (the account took up SOL and the USDC perpetuals later).
+PERPETUALS: tuple[tuple[str, str, float, float, bool, int], ...] = (
+    ("BTCUSDT", "linear", 0.05, 0.5, True, 730),
+    ("ETHUSDT", "linear", 1.0, 8.0, True, 730),
+    ("SOLUSDT", "linear", 20.0, 200.0, True, 450),
+    ("BTCPERP", "linear", 0.02, 0.2, True, 450),
+    ("ETHPERP", "linear", 0.3, 3.0, False, 300),
+    ("BTCUSD", "inverse", 2000.0, 20000.0, True, 730),
 )
 #: Option order sizes by base coin.
 OPTION_SIZES = {"BTC": (0.1, 0.6), "ETH": (1.0, 6.0)}
@@ -59,11 +59,15 @@ class Intent:
 
 @dataclass
 class Plan:
-    """Every order and deposit of the demo account."""
+    """Every order and deposit of the demo account.
+
+    ``funded_spans`` maps each perpetual the account trades to its instrument and the spans in which it can
+    hold a position (funding is booked only there).
+    """
 
     intents: list[Intent] = field(default_factory=list)
     deposits: list[tuple[int, str, Decimal]] = field(default_factory=list)
-    perpetuals: list[Instrument] = field(default_factory=list)
+    funded_spans: dict[str, tuple[Instrument, list[tuple[int, int]]]] = field(default_factory=dict)
 
 
 def away_from_hour_edges(t_ms: int) -> int:
@@ -89,7 +93,7 @@ class PlanBuilder:
         The history spans ``[start_ms, anchor_ms)``; every order is placed in it.
     """
 
-    def __init__(self, market: Market, rng: np.random.Generator, start_ms: int, anchor_ms: int) -> None:
+    def __init__(self, market: Market, rng: random.Random, start_ms: int, anchor_ms: int) -> None:
         self.market = market
         self.rng = rng
         self.start = start_ms
@@ -101,28 +105,34 @@ class PlanBuilder:
         """Return the plan with intents sorted by time."""
         for coin, amount in DEPOSITS.items():
             self.plan.deposits.append((self.start - DAY_MS, coin, amount))
-        for symbol, category, lo, hi, keep_open in PERPETUALS:
+        for symbol, category, lo, hi, keep_open, days in PERPETUALS:
             inst = self.market.instrument(symbol, category)
-            if inst is not None and inst.launch_ms <= self.start:
-                self.plan.perpetuals.append(inst)
-                self._episodes(inst, lo, hi, keep_open)
+            first = max(self.start, self.anchor - days * DAY_MS)
+            if inst is not None and inst.launch_ms <= first:
+                # funding is settled from the first day the account trades the perpetual
+                self.plan.funded_spans[symbol] = (inst, [(first, self.anchor + DAY_MS)])
+                self._episodes(inst, lo, hi, keep_open, first)
         self._futures()
         self._options()
         self._spot()
         self._resting_and_cancelled()
+        plan_active_weeks(self)
         self.plan.intents.sort(key=lambda intent: intent.t_ms)
         return self.plan
 
     # ---------------------------------------------------------------- helpers
-    def _uniform(self, lo: float, hi: float) -> float:
-        return float(self.rng.uniform(lo, hi))
+    def uniform(self, lo: float, hi: float) -> float:
+        """Draw a float uniformly from ``[lo, hi)``."""
+        return self.rng.uniform(lo, hi)
 
     def _side(self, p_buy: float = 0.5) -> str:
         return "Buy" if self.rng.random() < p_buy else "Sell"
 
-    def _add(self, t_ms: float, inst: Instrument, side: str, qty: Decimal | None, **kwargs: object) -> None:
+    def add(self, t_ms: float, inst: Instrument, side: str, qty: Decimal | None, **kwargs: object) -> None:
+        """Add an order at ``t_ms`` (moved away from whole hours); ``kwargs`` set other :class:`Intent`
+        fields."""
         order_type = "Limit" if self.rng.random() < 0.3 else "Market"
-        fills = 1 if order_type == "Limit" else int(self.rng.integers(1, 4))
+        fills = 1 if order_type == "Limit" else self.rng.randrange(1, 4)
         link = ""
         if self.rng.random() < 0.25:
             self._links += 1
@@ -133,28 +143,29 @@ class PlanBuilder:
         self.plan.intents.append(intent)
 
     # ---------------------------------------------------------------- perpetuals and futures
-    def _episodes(self, inst: Instrument, lo: float, hi: float, keep_open: bool) -> None:
-        """Open-(add)-(reduce)-close round trips one after another; the last one may stay open."""
-        t = self.start + self._uniform(0.1, 3.0) * DAY_MS
-        last_close = float(self.start)
+    def _episodes(self, inst: Instrument, lo: float, hi: float, keep_open: bool, first: int) -> None:
+        """Open-(add)-(reduce)-close round trips one after another from ``first``; the last one may stay
+        open."""
+        t = first + self.uniform(0.1, 3.0) * DAY_MS
+        last_close = float(first)
         while True:
-            hold = self._uniform(1.0, 14.0) * DAY_MS
+            hold = self.uniform(1.0, 14.0) * DAY_MS
             side = self._side()
-            qty = snap(self._uniform(lo, hi), inst.qty_step, inst.min_qty)
+            qty = snap(self.uniform(lo, hi), inst.qty_step, inst.min_qty)
             if t + hold >= self.anchor - 2 * HOUR_MS:
                 if keep_open:
                     opened = max(last_close + HOUR_MS, min(t, self.anchor - 6 * HOUR_MS))
-                    self._add(opened, inst, side, qty)
+                    self.add(opened, inst, side, qty)
                 return
-            self._add(t, inst, side, qty)
+            self.add(t, inst, side, qty)
             if self.rng.random() < 0.5:
-                self._add(t + hold * 0.3, inst, side, snap(float(qty) * 0.5, inst.qty_step, inst.min_qty))
+                self.add(t + hold * 0.3, inst, side, snap(float(qty) * 0.5, inst.qty_step, inst.min_qty))
             if self.rng.random() < 0.4:
                 opposite = "Sell" if side == "Buy" else "Buy"
-                self._add(t + hold * 0.6, inst, opposite, snap(float(qty) * 0.5, inst.qty_step, inst.min_qty))
+                self.add(t + hold * 0.6, inst, opposite, snap(float(qty) * 0.5, inst.qty_step, inst.min_qty))
             last_close = t + hold
-            self._add(last_close, inst, "Sell" if side == "Buy" else "Buy", None)
-            t = last_close + self._uniform(0.2, 4.0) * DAY_MS
+            self.add(last_close, inst, "Sell" if side == "Buy" else "Buy", None)
+            t = last_close + self.uniform(0.2, 4.0) * DAY_MS
 
     def _futures(self) -> None:
         """One USDT future still open now and one inverse future held to its delivery."""
@@ -169,8 +180,8 @@ class PlanBuilder:
         ]
         if live:
             future = min(live, key=lambda inst: inst.delivery_ms)
-            opened = max(future.launch_ms, self.anchor - 45 * DAY_MS) + self._uniform(0.5, 10.0) * DAY_MS
-            self._add(opened, future, self._side(), snap(self._uniform(0.1, 0.3), future.qty_step))
+            opened = max(future.launch_ms, self.anchor - 45 * DAY_MS) + self.uniform(0.5, 10.0) * DAY_MS
+            self.add(opened, future, self._side(), snap(self.uniform(0.1, 0.3), future.qty_step))
         dated = self.market.instruments("inverse") + self.market.expired_instruments("inverse")
         delivered = [
             inst
@@ -181,8 +192,8 @@ class PlanBuilder:
         ]
         if delivered:
             future = max(delivered, key=lambda inst: inst.delivery_ms)
-            opened = max(future.launch_ms + HOUR_MS, future.delivery_ms - self._uniform(8.0, 20.0) * DAY_MS)
-            self._add(opened, future, self._side(), snap(self._uniform(3000, 10000), "100"))
+            opened = max(future.launch_ms + HOUR_MS, future.delivery_ms - self.uniform(8.0, 20.0) * DAY_MS)
+            self.add(opened, future, self._side(), snap(self.uniform(3000, 10000), "100"))
 
     # ---------------------------------------------------------------- options
     def _options(self) -> None:
@@ -191,12 +202,12 @@ class PlanBuilder:
         for coin, (lo, hi) in OPTION_SIZES.items():
             chain = [inst for inst in listing if inst.base_coin == coin]
             busy: dict[str, int] = {}
-            t = self.start + self._uniform(1.0, 5.0) * DAY_MS
+            t = self.start + self.uniform(1.0, 5.0) * DAY_MS
             while t < self.anchor - 3 * DAY_MS:
                 self._option_trade(chain, busy, int(t), lo, hi)
-                t += self._uniform(4.0, 9.0) * DAY_MS
+                t += self.uniform(4.0, 9.0) * DAY_MS
             for _ in range(2):
-                opened = int(self.anchor - self._uniform(1.0, 8.0) * DAY_MS)
+                opened = int(self.anchor - self.uniform(1.0, 8.0) * DAY_MS)
                 self._option_trade(chain, busy, opened, lo, hi, min_expiry=self.anchor + 5 * DAY_MS)
 
     def _option_trade(
@@ -212,28 +223,28 @@ class PlanBuilder:
         if not live:
             return
         expiries = sorted({inst.delivery_ms for inst in live})
-        expiry = expiries[int(self.rng.integers(0, len(expiries)))]
+        expiry = expiries[self.rng.randrange(len(expiries))]
         option_type = "Call" if self.rng.random() < 0.5 else "Put"
-        target = self.market.index_price(chain[0].base_coin, t) * (1.0 + float(self.rng.normal(0.0, 0.06)))
+        target = self.market.index_price(chain[0].base_coin, t) * (1.0 + self.rng.gauss(0.0, 0.06))
         same = [inst for inst in live if inst.delivery_ms == expiry and inst.option_type == option_type]
         if not same:
             return
         inst = min(same, key=lambda candidate: abs((candidate.strike or 0.0) - target))
         side = self._side(0.6)
-        qty = snap(self._uniform(lo, hi), inst.qty_step, inst.min_qty)
-        self._add(t, inst, side, qty)
+        qty = snap(self.uniform(lo, hi), inst.qty_step, inst.min_qty)
+        self.add(t, inst, side, qty)
         closing = "Sell" if side == "Buy" else "Buy"
-        close_at = t + self._uniform(1.0, 20.0) * DAY_MS
+        close_at = t + self.uniform(1.0, 20.0) * DAY_MS
         if min_expiry:
             busy[inst.symbol] = inst.delivery_ms
         elif close_at < min(inst.delivery_ms, self.anchor) - 2 * HOUR_MS:
-            self._add(close_at, inst, closing, None)
+            self.add(close_at, inst, closing, None)
             busy[inst.symbol] = int(close_at) + HOUR_MS
         elif inst.delivery_ms < self.anchor - HOUR_MS:
             busy[inst.symbol] = inst.delivery_ms  # held to delivery
         else:
-            close_at = t + (min(inst.delivery_ms, self.anchor - 2 * HOUR_MS) - t) * self._uniform(0.3, 0.9)
-            self._add(close_at, inst, closing, None)
+            close_at = t + (min(inst.delivery_ms, self.anchor - 2 * HOUR_MS) - t) * self.uniform(0.3, 0.9)
+            self.add(close_at, inst, closing, None)
             busy[inst.symbol] = int(close_at) + HOUR_MS
 
     # ---------------------------------------------------------------- spot
@@ -245,25 +256,25 @@ class PlanBuilder:
         }
         sol = pairs["SOLUSDT"]
         if sol is not None:
-            self._add(
-                self.start + self._uniform(2.0, 12.0) * DAY_MS,
+            self.add(
+                self.start + self.uniform(2.0, 12.0) * DAY_MS,
                 sol,
                 "Buy",
-                snap(self._uniform(50, 150), "0.1"),
+                snap(self.uniform(50, 150), "0.1"),
             )
-        t = self.start + self._uniform(5.0, 20.0) * DAY_MS
+        t = self.start + self.uniform(5.0, 20.0) * DAY_MS
         while t < self.anchor - DAY_MS:
-            symbol = ("BTCUSDT", "ETHUSDT", "SOLUSDT")[int(self.rng.integers(0, 3))]
+            symbol = ("BTCUSDT", "ETHUSDT", "SOLUSDT")[self.rng.randrange(0, 3)]
             inst = pairs[symbol]
             if inst is not None:
                 size = {"BTCUSDT": (0.01, 0.1), "ETHUSDT": (0.2, 2.0), "SOLUSDT": (5.0, 30.0)}[symbol]
-                self._add(t, inst, self._side(0.6), snap(self._uniform(*size), inst.qty_step, inst.min_qty))
-            t += self._uniform(10.0, 30.0) * DAY_MS
+                self.add(t, inst, self._side(0.6), snap(self.uniform(*size), inst.qty_step, inst.min_qty))
+            t += self.uniform(10.0, 30.0) * DAY_MS
         borrow_pair = pairs["SOLUSDC"]
         if borrow_pair is not None:
-            target = -Decimal(int(self._uniform(15_000, 30_000)))
-            when = self.anchor - self._uniform(40.0, 60.0) * DAY_MS
-            self._add(when, borrow_pair, "Buy", None, quote_target=target, order_type="Market", fills=1)
+            target = -Decimal(int(self.uniform(15_000, 30_000)))
+            when = self.anchor - self.uniform(40.0, 60.0) * DAY_MS
+            self.add(when, borrow_pair, "Buy", None, quote_target=target, order_type="Market", fills=1)
 
     # ---------------------------------------------------------------- open and cancelled orders
     def _resting_and_cancelled(self) -> None:
@@ -273,11 +284,11 @@ class PlanBuilder:
             ("BTCPERP", "linear", "Buy", 0.05, -0.07),
             ("BTCUSDT", "spot", "Buy", 0.05, -0.15),
         )
-        for symbol, category, side, size, offset in resting:
+        for number, (symbol, category, side, size, offset) in enumerate(resting, start=1):
             inst = self.market.instrument(symbol, category)
             if inst is not None:
-                when = self.anchor - self._uniform(2.0, 40.0) * HOUR_MS
-                self._add(
+                when = self.anchor - self.uniform(2.0, 40.0) * HOUR_MS
+                self.add(
                     when,
                     inst,
                     side,
@@ -285,15 +296,14 @@ class PlanBuilder:
                     order_type="Limit",
                     status="New",
                     price_offset=offset,
+                    link_id=f"resting-{number:02d}",  # resting orders are tracked by the client's own ids
                 )
         for _ in range(6):
-            symbol, category, smallest, _largest, _keep = PERPETUALS[
-                int(self.rng.integers(0, len(PERPETUALS)))
-            ]
+            symbol, category, smallest, *_ = PERPETUALS[self.rng.randrange(len(PERPETUALS))]
             inst = self.market.instrument(symbol, category)
             if inst is not None:
-                when = self.anchor - self._uniform(1.0, 72.0) * HOUR_MS
+                when = self.anchor - self.uniform(1.0, 72.0) * HOUR_MS
                 qty = snap(smallest * 2, inst.qty_step, inst.min_qty)
-                offset = self._uniform(0.02, 0.06) * (-1 if self.rng.random() < 0.5 else 1)
+                offset = self.uniform(0.02, 0.06) * (-1 if self.rng.random() < 0.5 else 1)
                 side = "Buy" if offset < 0 else "Sell"
-                self._add(when, inst, side, qty, order_type="Limit", status="Cancelled", price_offset=offset)
+                self.add(when, inst, side, qty, order_type="Limit", status="Cancelled", price_offset=offset)

@@ -36,7 +36,6 @@ def tags(inst: Instrument | None, t_ms: int, rid: int) -> Row:
 def execution_row(
     inst: Instrument,
     order: Row,
-    *,
     exec_id: str,
     t_ms: int,
     price: Decimal,
@@ -51,9 +50,14 @@ def execution_row(
     index: float,
     option: tuple[float, float] | None,
     seq: int,
-    exec_type: str = "Trade",
+    exec_type: str,
+    rid: int,
 ) -> Row:
-    """Return one ``/v5/execution/list`` row. ``option`` is ``(mark_iv, underlying_price)`` for options."""
+    """Return one ``/v5/execution/list`` row of a fill of ``order``.
+
+    ``option`` is ``(mark_iv, underlying_price)`` for options; ``closed`` the quantity the fill closed
+    (``None``: not a position-changing fill, ``closedSize`` ``""``); ``rid`` the row's place in the ledger.
+    """
     value = qty / price if inst.category == "inverse" else price * qty
     return {
         "symbol": inst.symbol,
@@ -86,30 +90,29 @@ def execution_row(
         "closedSize": s(closed) if closed is not None else "",
         "seq": seq,
         "extraFees": "",
-        **tags(inst, t_ms, 0),
+        **tags(inst, t_ms, rid),
     }
 
 
 def transaction_row(
-    *,
     rid: int,
     uid: int,
     inst: Instrument | None,
     t_ms: int,
     kind: str,
     currency: str,
-    cash_flow: Decimal = ZERO,
-    funding: Decimal = ZERO,
-    fee: Decimal = ZERO,
+    cash_flow: Decimal,
+    funding: Decimal,
+    fee: Decimal,
     balance: Decimal,
-    side: str = "None",
-    qty: Decimal = ZERO,
-    size: Decimal = ZERO,
-    price: Decimal = ZERO,
-    fee_rate: str = "0",
-    trade_id: str = "",
-    order_id: str = "",
-    link_id: str = "",
+    side: str,
+    qty: Decimal,
+    size: Decimal,
+    price: Decimal,
+    fee_rate: str,
+    trade_id: str,
+    order_id: str,
+    link_id: str,
 ) -> Row:
     """Return one ``/v5/account/transaction-log`` row; ``change = cashFlow + funding - fee`` by
     construction."""
@@ -143,6 +146,40 @@ def transaction_row(
     row["_currency"] = currency
     row["_type"] = kind
     return row
+
+
+def settlement_row(
+    inst: Instrument, t_ms: int, rid: int, size: Decimal, session_avg: Decimal, mark: Decimal, pnl: Decimal
+) -> Row:
+    """Return one ``/v5/asset/settlement-record`` row (USDC perpetual session settlement; ``size`` signed)."""
+    return {
+        "symbol": inst.symbol,
+        "side": "Buy" if size > 0 else "Sell",
+        "size": s(abs(size)),
+        "sessionAvgPrice": s8(session_avg),
+        "markPrice": s(mark),
+        "realisedPnl": s8(pnl),
+        "createdTime": str(t_ms),
+        **tags(inst, t_ms, rid),
+    }
+
+
+def borrow_row(coin: str, t_ms: int, rid: int, borrowed: Decimal, rate: Decimal, cost: Decimal) -> Row:
+    """Return one ``/v5/account/borrow-history`` row (one hourly interest charge; ``createdTime`` an
+    integer)."""
+    return {
+        "currency": coin,
+        "createdTime": t_ms,
+        "borrowCost": s8(cost),
+        "hourlyBorrowRate": s(rate),
+        "InterestBearingBorrowSize": s8(borrowed),
+        "costExemption": "0",
+        "borrowAmount": s8(borrowed),
+        "unrealisedLoss": "0",
+        "freeBorrowedAmount": "0",
+        **tags(None, t_ms, rid),
+        "_currency": coin,
+    }
 
 
 def order_row(

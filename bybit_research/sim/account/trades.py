@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import random
 from decimal import Decimal
 from typing import TYPE_CHECKING
-
-import numpy as np
 
 from ..market import Instrument
 from . import rows
 from .margin import leverage_of
 from .numbers import ZERO, make_uuid, price_dec, q8, s, s8, snap
+from .option_closes import OptionCloses
 from .plan import Intent
+from .prices import Prices
 from .state import (
     FEE_RATES,
     FUTURE_DELIVERY_RATE,
@@ -33,9 +34,11 @@ FIRST_SEQ = 7_000_000_000
 class TradeBooker:
     """Books orders and deliveries into a :class:`~.ledger.Ledger`."""
 
-    def __init__(self, ledger: Ledger, rng: np.random.Generator) -> None:
+    def __init__(self, ledger: Ledger, rng: random.Random) -> None:
         self.ledger = ledger
         self.market = ledger.market
+        self.prices = Prices(ledger.market)
+        self.option_closes = OptionCloses(ledger.closed_options, ledger.next_rid)
         self.rng = rng
         self.seq = FIRST_SEQ
 
@@ -80,7 +83,7 @@ class TradeBooker:
     def _unfilled(self, t: int, intent: Intent) -> None:
         inst = intent.inst
         t = self.ledger.tick(t)
-        last = price_dec(self.market.last_price(inst.symbol, t), inst.tick_size)
+        last = price_dec(self.prices.last(inst, t), inst.tick_size)
         price = price_dec(float(last) * (1.0 + intent.price_offset), inst.tick_size)
         assert intent.qty is not None
         order = self._new_order(inst, intent, t, intent.qty, price, last, "Limit", False)
@@ -91,14 +94,14 @@ class TradeBooker:
                 locked = self.ledger.locked
                 locked[inst.quote_coin] = locked.get(inst.quote_coin, ZERO) + q8(price * intent.qty)
         else:
-            rows.finish_order(order, inst, [], ZERO, "", t + int(self.rng.integers(30_000, 3_600_000)))
-            self.ledger.orders.append(order)
+            rows.finish_order(order, inst, [], ZERO, "", t + self.rng.randrange(30_000, 3_600_000))
+            self.ledger.orders.add_row(order)
 
     def _split(self, qty: Decimal, parts: int, step: str) -> list[Decimal]:
         pieces: list[Decimal] = []
         left = qty
         for _ in range(parts - 1):
-            piece = snap(float(left) * float(self.rng.uniform(0.2, 0.6)), step)
+            piece = snap(float(left) * self.rng.uniform(0.2, 0.6), step)
             if piece >= left:
                 break
             pieces.append(piece)
@@ -125,37 +128,26 @@ class TradeBooker:
         is_maker: bool,
         closed: Decimal | None,
         exec_type: str = "Trade",
-    ) -> rows.Row:
-        option = None
+    ) -> str:
+        """File one fill of ``order`` in the executions table and return its execution id.
+
+        The mark and index prices a row shows change no balance, so they are looked up when the row is
+        built (see :meth:`.ledger.Ledger.execution_row`); options keep their quote's mark and IV now.
+        """
+        option, mark = None, None
         if inst.category == "option":
             quote = self.market.option_quote(inst.symbol, t)
             option = (quote.mark_iv, quote.underlying_price)
             mark = quote.mark_price
-        else:
-            mark = float(price) if exec_type == "Delivery" else self.market.mark_price(inst.symbol, t)
-        self.seq += int(self.rng.integers(1, 50))
-        row = rows.execution_row(
-            inst,
-            order,
-            exec_id=make_uuid(self.rng),
-            t_ms=t,
-            price=price,
-            qty=qty,
-            leaves=leaves,
-            fee=fee,
-            fee_rate=rate,
-            fee_currency=fee_coin,
-            is_maker=is_maker,
-            closed=closed,
-            mark=mark,
-            index=self.market.index_price(inst.base_coin, t),
-            option=option,
-            seq=self.seq,
-            exec_type=exec_type,
+        elif exec_type == "Delivery":
+            mark = float(price)
+        self.seq += self.rng.randrange(1, 50)
+        exec_id = make_uuid(self.rng)
+        record = (inst, order, exec_id, t, price, qty, leaves, fee, rate, fee_coin, is_maker, closed)
+        self.ledger.executions.add_record(
+            t, (*record, mark, None, option, self.seq, exec_type, self.ledger.next_rid())
         )
-        row["_rid"] = self.ledger.next_rid()
-        self.ledger.executions.append(row)
-        return row
+        return exec_id
 
     def _derivative(self, t: int, intent: Intent) -> bool:
         inst, ledger = intent.inst, self.ledger
@@ -168,7 +160,7 @@ class TradeBooker:
         order_type = "Limit" if inst.category == "option" else intent.order_type
         parts = self._split(qty, 1 if order_type == "Limit" else intent.fills, inst.qty_step)
         t = ledger.tick(t)
-        first = price_dec(self.market.last_price(inst.symbol, t), inst.tick_size)
+        first = price_dec(self.prices.last(inst, t), inst.tick_size)
         protect = Decimal("1.01") if side > 0 else Decimal("0.99")
         order_price = first if order_type == "Limit" else price_dec(float(first * protect), inst.tick_size)
         order = self._new_order(inst, intent, t, qty, order_price, first, order_type, closing_only)
@@ -178,16 +170,16 @@ class TradeBooker:
         closes: list[tuple[Decimal, Decimal, Decimal]] = []  # price, closed qty, close fee
         total_fee, gross, done = ZERO, ZERO, ZERO
         for number, part in enumerate(parts):
-            when = t if number == 0 else ledger.tick(t + number * int(self.rng.integers(50, 1200)))
+            when = t if number == 0 else ledger.tick(t + number * self.rng.randrange(50, 1200))
             price = (
-                first
-                if order_type == "Limit"
-                else price_dec(self.market.last_price(inst.symbol, when), inst.tick_size)
+                first if order_type == "Limit" else price_dec(self.prices.last(inst, when), inst.tick_size)
             )
             fee = self._fee(inst, rate, price, part, when)
+            if inst.category == "option":
+                self.option_closes.fill(inst, when, side, part, price, fee, pos.size)
             result = apply_fill(pos, side, part, price, fee, when)
             done += part
-            exec_row = self._execution(
+            exec_id = self._execution(
                 inst,
                 order,
                 when,
@@ -212,7 +204,7 @@ class TradeBooker:
                 size=pos.size,
                 price=price,
                 fee_rate=rate,
-                trade_id=exec_row["execId"],
+                trade_id=exec_id,
                 order_id=order["orderId"],
                 link_id=intent.link_id,
             )
@@ -226,7 +218,7 @@ class TradeBooker:
             pos.seq = self.seq
         rows.finish_order(order, inst, fills, total_fee, inst.settle_coin, ledger._last_t)
         order["_rid"] = ledger.next_rid()
-        ledger.orders.append(order)
+        ledger.orders.add_row(order)
         if closes and inst.category != "option":
             self._closed_pnl(inst, order, entry, closes, gross, open_fee_part, held_before)
         return True
@@ -246,7 +238,7 @@ class TradeBooker:
         exit_value = sum((contract_value(inst, p, q) for p, q, _ in closes), ZERO)
         close_fee = sum((f for _, _, f in closes), ZERO)
         avg_exit = closed / exit_value if inst.category == "inverse" else exit_value / closed
-        self.ledger.closed_pnl.append(
+        self.ledger.closed_pnl.add_row(
             {
                 "symbol": inst.symbol,
                 "orderId": order["orderId"],
@@ -276,7 +268,7 @@ class TradeBooker:
         inst, ledger = intent.inst, self.ledger
         base, quote = inst.base_coin, inst.quote_coin
         t = ledger.tick(t)
-        price = price_dec(self.market.last_price(inst.symbol, t), inst.tick_size)
+        price = price_dec(self.prices.last(inst, t), inst.tick_size)
         balances = ledger.state.balances
         if intent.quote_target is not None:
             qty = snap(float((balances.get(quote, ZERO) - intent.quote_target) / price), inst.qty_step)
@@ -294,15 +286,15 @@ class TradeBooker:
         buying = intent.side == "Buy"
         fee = q8((qty if buying else value) * Decimal(rate))
         fee_coin = base if buying else quote
-        exec_row = self._execution(inst, order, t, price, qty, ZERO, fee, rate, fee_coin, False, None)
-        ids = {"trade_id": exec_row["execId"], "order_id": order["orderId"], "link_id": intent.link_id}
+        exec_id = self._execution(inst, order, t, price, qty, ZERO, fee, rate, fee_coin, False, None)
+        ids = {"trade_id": exec_id, "order_id": order["orderId"], "link_id": intent.link_id}
         common = {"side": intent.side, "qty": qty, "price": price, "fee_rate": rate, **ids}
         sign = 1 if buying else -1
         ledger.book(inst, t, "TRADE", base, cash_flow=sign * qty, fee=fee if buying else ZERO, **common)
         ledger.book(inst, t, "TRADE", quote, cash_flow=-sign * value, fee=ZERO if buying else fee, **common)
         rows.finish_order(order, inst, [(price, qty)], fee, fee_coin, t)
         order["_rid"] = ledger.next_rid()
-        ledger.orders.append(order)
+        ledger.orders.add_row(order)
         return True
 
     # ---------------------------------------------------------------- deliveries
@@ -331,7 +323,7 @@ class TradeBooker:
             "createdTime": str(t),
             "updatedTime": str(t),
         }
-        exec_row = self._execution(
+        exec_id = self._execution(
             inst, order, t, price, held, ZERO, fee, rate, inst.settle_coin, False, held, exec_type="Delivery"
         )
         ledger.book(
@@ -346,7 +338,7 @@ class TradeBooker:
             size=ZERO,
             price=price,
             fee_rate=rate,
-            trade_id=exec_row["execId"],
+            trade_id=exec_id,
             order_id=order["orderId"],
         )
         ledger.realise(inst.settle_coin, realised)

@@ -11,20 +11,24 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..core import SimConfig
 from .bars import BarSource
 from .calendar import HOUR_MS, YEAR_MS
 from .coins import COIN_SPECS, COINS, decimals
 from .derivatives import funding_rates
 from .klines import KlineEngine
-from .options import black76_greeks, black76_price, smile_iv
+from .options import OPTION_CARRY, black76_greeks, black76_price, smile_iv
 from .paths import CoinPath, LruCache
 from .universe import CATEGORIES, Instrument, Universe
 
 __all__ = ["CATEGORIES", "Instrument", "Market", "OptionQuote"]
 
-#: Annualised carry of option underlyings (the forward of an expiry over the index).
-OPTION_CARRY = 0.05
+#: A coin's prices at the 24 whole hours of a day, by (seed, coin, day): shared by the markets of a process
+#: (tests build many), each day computed once.
+_HOURLY: LruCache[tuple[int, str, int], np.ndarray] = LruCache(8192)
+
 _STABLECOINS = ("USDT", "USDC", "USD")
 
 
@@ -73,10 +77,26 @@ class Market:
         """
         now = self.config.clock() if now_ms is None else now_ms
         hour = now // HOUR_MS
-        return self._universes.get_or_build(hour, lambda: Universe(hour * HOUR_MS, self._strike_level))
+        return self._universes.get_or_build(
+            hour, lambda: Universe(hour * HOUR_MS, self._strike_level, self._hourly_prices)
+        )
 
     def _strike_level(self, coin: str, t_ms: int) -> float:
         return self.paths[coin].day_price(t_ms)
+
+    def _hourly_prices(self, coin: str, first_hour: int, last_hour: int) -> np.ndarray:
+        """Return the coin's USD price at each whole hour ``first_hour..last_hour`` (epoch hours)."""
+        first_day, last_day = first_hour // 24, last_hour // 24
+        path = self.paths[coin]
+
+        def hours_of(day: int) -> np.ndarray:
+            return _HOURLY.get_or_build(
+                (self.seed, coin, day), lambda: np.exp(path.minute_logs(day)[:1440:60])
+            )
+
+        days = [hours_of(day) for day in range(first_day, last_day + 1)]
+        prices = np.concatenate(days)
+        return prices[first_hour - first_day * 24 : last_hour - first_day * 24 + 1]
 
     def instruments(self, category: str, now_ms: int | None = None) -> list[Instrument]:
         """Return every instrument of ``category`` listed now (status ``Trading``).

@@ -1,16 +1,14 @@
 """Minute bars of one instrument's price flavour (last traded, mark, index, premium index).
 
 All prices are integers in units of ``10**-decimals`` so that aggregation (max, min, sums) is exact and
-candles of
-every interval agree. Volumes are integer multiples of the instrument's volume step and turnovers integers in
-units of
-``10**-turnover_decimals``; sums of integers stay exact.
+candles of every interval agree. Volumes are integer multiples of the instrument's volume step and turnovers
+integers in units of ``10**-turnover_decimals``; sums of integers stay exact. A traded minute's turnover is
+the sum of price x volume over the price levels it traded at (:mod:`.levels`), which are also the prices of
+its public trades.
 
 A flavour's log price is the coin path plus an offset: a slowly varying basis (a perpetual's premium, a
-future's
-carry that decays to expiry) plus per-minute noise, both drawn from keyed generators so that any day is
-computed on
-its own.
+future's carry that decays to expiry) plus per-minute noise, both drawn from keyed generators so that any day
+is computed on its own.
 """
 
 from __future__ import annotations
@@ -23,11 +21,12 @@ import numpy as np
 from .calendar import DAY_MS, MINUTE_MS, YEAR_MS
 from .coins import COIN_SPECS, decimals
 from .instrument import Instrument
-from .options import smile_iv_array
+from .levels import LEVELS, minute_levels
+from .options import OPTION_CARRY, smile_iv_array
 from .paths import MINUTES_PER_DAY, CoinPath, LruCache, keyed_rng
 
 KINDS = ("last", "mark", "index", "premium")
-_NOISE, _BASIS = 11, 14
+_NOISE, _BASIS, _LEVELS = 11, 14, 15
 _KIND_KEYS = {"last": 1, "mark": 2, "index": 3, "premium": 4}
 PREMIUM_DECIMALS = 6
 #: Share of the coin's daily USD volume traded on each kind of market.
@@ -107,6 +106,8 @@ class BarSource:
         spec = COIN_SPECS[inst.base_coin]
         share = _VOLUME_SHARE[inst.contract_type] * (0.1 if inst.quote_coin == "USDC" else 1.0)
         usd_per_minute = spec.usd_volume * share / MINUTES_PER_DAY
+        #: the typical USD value traded per minute (sets the number of public trades)
+        self.usd_per_minute = usd_per_minute
         per_minute = usd_per_minute if inst.is_inverse else usd_per_minute / spec.ref_price
         self._volume_units = max(per_minute / self._volume_step, 2.0)
         self._noise = (
@@ -183,7 +184,7 @@ class BarSource:
         inst = self.inst
         assert inst.strike is not None
         tau = np.maximum(inst.delivery_ms - times, 0) / YEAR_MS
-        forward = np.exp(coin_logs) * (1.0 + 0.05 * tau)
+        forward = np.exp(coin_logs) * (1.0 + OPTION_CARRY * tau)
         base_vol = self.path.annual_vol
         sigma = smile_iv_array(base_vol, forward, inst.strike, tau)
         sd = sigma * np.sqrt(np.maximum(tau, 1e-12))
@@ -252,11 +253,35 @@ class BarSource:
         steps = np.floor(self._volume_units * np.exp(0.6 * draws[3] - 0.18) * (0.6 + 0.4 * move)).astype(
             np.int64
         )
+        steps = np.maximum(steps, LEVELS)  # every level of a minute trades at least one volume step
         volumes = steps * self.volume_scale
-        vwap = (opens + closes + highs + lows) // 4
+        prices, level_steps = self._levels(day, opens, highs, lows, closes, steps)
         if self.inst.is_inverse:
-            price = vwap / 10**self.decimals
-            turnovers = np.rint(steps * self._volume_step / price * 1e8).astype(np.int64)
+            coins = level_steps * self._volume_step / (prices / 10**self.decimals)
+            turnovers = np.rint(coins.sum(axis=1) * 1e8).astype(np.int64)
         else:
-            turnovers = volumes * vwap
+            turnovers = (prices * level_steps).sum(axis=1) * self.volume_scale
         return DayBars(opens, highs, lows, closes, volumes, turnovers)
+
+    def _levels(
+        self,
+        day: int,
+        opens: np.ndarray,
+        highs: np.ndarray,
+        lows: np.ndarray,
+        closes: np.ndarray,
+        steps: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        rng = keyed_rng(self.seed, self._key, _LEVELS, day)
+        return minute_levels(rng, opens, highs, lows, closes, steps, self.scale)
+
+    def level_book(self, day: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return the prices and volume steps of the levels each minute of ``day`` trades at.
+
+        Both are ``(1440, LEVELS)`` int64 arrays (see :mod:`.levels`); only the traded price (``kind`` last)
+        of a spot pair or a contract has them.
+        """
+        if not self.has_volume or self.inst.contract_type == "Option":
+            raise ValueError(f"{self.inst.symbol} {self.kind} prices have no trades")
+        bars = self.day_bars(day)
+        return self._levels(day, bars.open, bars.high, bars.low, bars.close, bars.volume // self.volume_scale)

@@ -14,6 +14,8 @@ import math
 import numpy as np
 
 YEAR_MS = 365 * 86_400_000
+#: Annualised carry of option underlyings (the forward of an expiry over the index).
+OPTION_CARRY = 0.05
 _SQRT_2PI = math.sqrt(2.0 * math.pi)
 
 

@@ -1,24 +1,30 @@
 """The instrument universe: spot pairs, perpetuals, dated futures and options, listed relative to "now".
 
 Perpetuals and spot pairs have fixed launch dates. Dated contracts follow Bybit's calendar (expiry 08:00 UTC;
-options
-daily, weekly on Fridays, monthly on the last Friday, quarterly on the last Friday of Mar/Jun/Sep/Dec) and
-are listed
-a fixed lead time before expiry, so the listing at any instant is a pure function of that instant: contracts
-that
-expired are gone from the listing but kept (status ``Closed``) for delivery prices and symbol look-ups.
+options daily, weekly on Fridays, monthly on the last Friday, quarterly on the last Friday of Mar/Jun/Sep/Dec)
+and are listed a fixed lead time before expiry, so the listing at any instant is a pure function of that
+instant: contracts that expired are gone from the listing but kept (status ``Closed``) for delivery prices and
+symbol look-ups.
+
+An expiry's option chain is listed around the forward at its listing; as the price moves, Bybit lists new
+strikes. The universe checks every whole hour from an expiry's listing on (:mod:`.strikes`): whenever too few
+strikes lie on either side of the forward's nearest strike, the missing ones are listed at that hour (their
+``launch_ms``). Strikes are never delisted before expiry, and the chain at an instant depends only on the
+seed's price path up to that instant.
 """
 
 from __future__ import annotations
 
-import math
 import zlib
 from collections.abc import Callable
 from dataclasses import replace
 
+import numpy as np
+
 from .calendar import (
     DAY_MS,
     EXPIRY_HOUR_MS,
+    HOUR_MS,
     date_code,
     date_ms,
     from_ms,
@@ -42,6 +48,7 @@ from .coins import (
     scale_down,
 )
 from .instrument import Instrument
+from .strikes import Hourly, listed_strikes, strike_text
 
 CATEGORIES = ("spot", "linear", "inverse", "option")
 
@@ -51,19 +58,6 @@ FUTURE_LEAD_DAYS = 190
 #: How far back expired contracts stay known (delivery prices, symbol look-ups).
 OPTION_HISTORY_DAYS = 21
 FUTURE_HISTORY_DAYS = 730
-
-
-def _nice_step(raw: float) -> float:
-    """Round a strike spacing to 1, 2, 2.5 or 5 times a power of ten."""
-    power = 10.0 ** math.floor(math.log10(raw))
-    for mantissa in (1.0, 2.0, 2.5, 5.0, 10.0):
-        if mantissa * power >= raw * 0.8:
-            return mantissa * power
-    return 10.0 * power
-
-
-def _strike_text(strike: float) -> str:
-    return f"{strike:.10g}" if strike != int(strike) else str(int(strike))
 
 
 def option_kinds(expiry_ms: int) -> list[str]:
@@ -100,11 +94,16 @@ class Universe:
         The instant of the listing.
     level
         ``level(coin, t_ms) -> float``: an approximate USD price of a coin, used to centre option strikes.
+    hourly
+        :data:`Hourly` prices of a coin, from which strikes are listed as the price moves; without it the
+        chains keep the strikes of their listing.
     """
 
-    def __init__(self, now_ms: int, level: Callable[[str, int], float]) -> None:
+    def __init__(self, now_ms: int, level: Callable[[str, int], float], hourly: Hourly | None = None) -> None:
         self.now_ms = now_ms
         self._level = level
+        self._hourly = hourly
+        self._hours: dict[str, tuple[int, np.ndarray]] = {}
         self.live: dict[str, list[Instrument]] = {category: [] for category in CATEGORIES}
         self.expired: dict[str, list[Instrument]] = {category: [] for category in CATEGORIES}
         self._by_key: dict[tuple[str, str], Instrument] = {}
@@ -349,19 +348,31 @@ class Universe:
             for coin in OPTION_COINS:
                 self._option_chain(coin, expiry, launch, kinds[-1])
 
+    def _hourly_prices(self, coin: str, first_hour: int, last_hour: int) -> np.ndarray:
+        """Return a coin's price at the hours ``first_hour..last_hour`` (one fetch per coin and universe)."""
+        assert self._hourly is not None
+        if coin not in self._hours:
+            oldest = OPTION_LEADS["quarterly"] + OPTION_HISTORY_DAYS + 1  # the oldest expired chain's listing
+            start = (self.now_ms - oldest * DAY_MS) // HOUR_MS
+            self._hours[coin] = (start, self._hourly(coin, start, self.now_ms // HOUR_MS))
+        start, prices = self._hours[coin]
+        assert first_hour >= start, "a chain listed before the hours fetched"
+        return prices[first_hour - start : last_hour - start + 1]
+
+    def _listed_strikes(self, coin: str, expiry: int, launch: int, kind: str) -> list[tuple[int, int, float]]:
+        hours = None
+        first_hour = -(-launch // HOUR_MS)
+        last_hour = min(self.now_ms, expiry - HOUR_MS) // HOUR_MS
+        if self._hourly is not None and last_hour >= first_hour:
+            hours = (first_hour, self._hourly_prices(coin, first_hour, last_hour))
+        return listed_strikes(self._level(coin, launch), kind, launch, expiry, hours)
+
     def _option_chain(self, coin: str, expiry: int, launch: int, kind: str) -> None:
-        center = self._level(coin, launch)
-        spacing = {"daily": 0.01, "weekly": 0.025, "monthly": 0.05, "quarterly": 0.08}[kind]
-        per_side = {"daily": 5, "weekly": 7, "monthly": 8, "quarterly": 8}[kind]
-        step = _nice_step(center * spacing)
-        atm = round(center / step) * step
         code = date_code(expiry)
-        for k in range(-per_side, per_side + 1):
-            strike = atm + k * step
-            if strike <= 0:
-                continue
+        for k, listed, step in self._listed_strikes(coin, expiry, launch, kind):
+            strike = k * step
             for option_type in ("Call", "Put"):
-                symbol = f"{coin}-{code}-{_strike_text(strike)}-{option_type[0]}"
+                symbol = f"{coin}-{code}-{strike_text(strike)}-{option_type[0]}"
                 self._add(
                     Instrument(
                         symbol,
@@ -370,7 +381,7 @@ class Universe:
                         "USDC",
                         "USDC",
                         "Option",
-                        launch,
+                        listed,
                         expiry,
                         0,
                         OPTION_TICKS[coin],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..account.paging import page_by_key, resolve_window
+from ..account.paging import TWO_YEARS_MS, page_by_key, resolve_window
 from ..account.rows import Row, public
 from ..core import ParamError, Request
 
@@ -43,15 +43,18 @@ def history_page(
     default_ms: int,
     limit: tuple[int, int],
     keep: Callable[[Row], bool],
+    lookback_ms: int = TWO_YEARS_MS,
 ) -> tuple[list[Row], str]:
     """Return one page (newest first) of a ledger table's rows inside the request's time window.
 
     ``limit`` is ``(default, maximum)`` of the ``limit`` parameter; ``keep`` filters rows by the other
-    parameters.
+    parameters; ``lookback_ms`` is how far back the endpoint may be asked.
     """
     size = request.limit(limit[0], 1, limit[1])
     now = request.now_ms
-    start, end = resolve_window(request, now, span_days=span_days, default_ms=default_ms)
+    start, end = resolve_window(
+        request, now, span_days=span_days, default_ms=default_ms, lookback_ms=lookback_ms
+    )
     rows = [row for row in exchange.account.rows_between(table, start, end, now) if keep(row)]
     page, cursor = page_by_key(rows, request, size, key=lambda row: row["_rid"])
     return [public(row) for row in page], cursor

@@ -5,19 +5,17 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 from ..core import ParamError, Request, route
 from ..market import Instrument, Market
 from ..market.calendar import DAY_MS, EXPIRY_HOUR_MS
 from ..market.coins import COIN_SPECS, decimals
-from ..market.derivatives import funding_cap, wave
+from ..market.derivatives import funding_cap
+from ..market.insurance import POOLS, pools
 from ..market.risk import risk_tiers
 from .market_common import category, optional_instrument, page, rate_text
 
 _STATUSES = ("PreLaunch", "Trading", "Delivering", "Closed")
 _SYMBOL_TYPES = ("innovation", "adventure", "xstocks", "commodity", "stock", "forex")
-_INSURANCE = 51
 
 
 def _max_price(inst: Instrument) -> str:
@@ -250,52 +248,31 @@ def new_delivery_price(exchange: Any, request: Request) -> dict[str, Any]:
     request.choice("settleCoin", ("USDT", "USDC"))
     now = request.now_ms
     latest = (now - EXPIRY_HOUR_MS) // DAY_MS * DAY_MS + EXPIRY_HOUR_MS
-    digits = decimals(COIN_SPECS[coin].tick) + 2
     rows = []
     for n in range(50):
         t = latest - n * DAY_MS
-        rows.append({"deliveryPrice": f"{market.index_price(coin, t):.{digits}f}", "deliveryTime": str(t)})
+        # the same price as the options' /v5/market/delivery-price rows, with the docs' 8 decimals
+        rows.append({"deliveryPrice": f"{market.index_price(coin, t):.8f}", "deliveryTime": str(t)})
     return {"category": "option", "list": rows}
-
-
-_POOLS: tuple[tuple[str, tuple[str, ...], float], ...] = (
-    ("USDT", ("BTCUSDT",), 60_000_000.0),
-    ("USDT", ("ETHUSDT",), 30_000_000.0),
-    ("USDT", ("SOLUSDT", "XRPUSDT", "DOGEUSDT"), 12_000_000.0),
-    ("USDT", ("ADAUSDT", "AVAXUSDT", "LINKUSDT", "DOTUSDT", "LTCUSDT", "BNBUSDT", "TRXUSDT"), 6_000_000.0),
-    (
-        "USDT",
-        ("NEARUSDT", "OPUSDT", "APTUSDT", "ARBUSDT", "SUIUSDT", "TONUSDT", "WIFUSDT", "HYPEUSDT"),
-        2_500_000.0,
-    ),
-    ("USDC", ("BTCPERP", "ETHPERP", "SOLPERP"), 4_000_000.0),
-    ("BTC", ("BTCUSD",), 1_200.0),
-    ("ETH", ("ETHUSD",), 9_000.0),
-)
 
 
 @route("/v5/market/insurance")
 def insurance(exchange: Any, request: Request) -> dict[str, Any]:
-    """Insurance pool balances (updated daily), optionally of one coin."""
+    """Insurance pool balances (refreshed daily), optionally of one coin."""
     coin = request.get("coin")
-    coins = sorted({pool[0] for pool in _POOLS})
+    coins = sorted({pool[0] for pool in POOLS})
     if coin is not None and coin not in coins:
         raise ParamError(f"params error: coin invalid, must be one of {', '.join(coins)}")
     market: Market = exchange.market
-    updated = request.now_ms // DAY_MS * DAY_MS
-    rows = []
-    for number, (pool_coin, symbols, size) in enumerate(_POOLS):
-        if coin is not None and pool_coin != coin:
-            continue
-        drift = float(wave(market.seed, _INSURANCE, number, np.array([updated]))[0])
-        balance = size * (1.0 + 0.1 * drift)
-        value = balance * market.index_price(pool_coin, updated)
-        rows.append(
-            {
-                "coin": pool_coin,
-                "symbols": ",".join(symbols),
-                "balance": f"{balance:.8f}",
-                "value": f"{value:.8f}",
-            }
-        )
-    return {"updatedTime": str(updated), "list": rows}
+    refreshed = pools(market.seed, request.now_ms)
+    rows = [
+        {
+            "coin": pool.coin,
+            "symbols": ",".join(pool.symbols),
+            "balance": f"{pool.balance:.8f}",
+            "value": f"{pool.balance * market.index_price(pool.coin, pool.updated_ms):.8f}",
+        }
+        for pool in refreshed
+        if coin is None or pool.coin == coin
+    ]
+    return {"updatedTime": str(refreshed[0].updated_ms), "list": rows}

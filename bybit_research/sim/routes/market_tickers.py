@@ -12,7 +12,7 @@ from ..market.calendar import DAY_MS, HOUR_MS, MINUTE_MS, YEAR_MS, parse_date_co
 from ..market.coins import decimals
 from ..market.derivatives import funding_cap, funding_rates, open_interest
 from ..market.paths import keyed_rng
-from .market_book import book
+from .market_book import snapshot
 from .market_common import category, optional_instrument, rate_text, units
 
 _OPTION_STATS = 41
@@ -47,7 +47,7 @@ def _day_stats(market: Market, inst: Instrument, now: int) -> dict[str, str]:
 
 
 def _top_of_book(market: Market, inst: Instrument, now: int) -> dict[str, str]:
-    top = book(market, inst, now, 1)
+    top = snapshot(market, inst, now, 1)
     bid, ask = top["b"][0], top["a"][0]
     return {"bid1Price": bid[0], "bid1Size": bid[1], "ask1Price": ask[0], "ask1Size": ask[1]}
 

@@ -1,0 +1,40 @@
+"""The ``bybit-research`` command: ``demo``, ``sim`` and ``cache`` sub-commands."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+#: sub-command -> module whose ``main(argv)`` runs it
+_COMMANDS = {
+    "demo": (
+        "bybit_research.cli.demo",
+        "run the notebooks against the simulator and write HTML to build/demo/",
+    ),
+    "sim": ("bybit_research.sim.cli", "serve the local V5 simulator over TCP"),
+    "cache": ("bybit_research.cli.cache", "inspect or clear the on-disk request cache"),
+}
+
+
+def _usage() -> str:
+    lines = ["usage: bybit-research COMMAND [options]", "", "commands:"]
+    lines += [f"  {name:<8} {help_}" for name, (_, help_) in _COMMANDS.items()]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``bybit-research`` command line and return its exit status."""
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in {"-h", "--help"}:
+        print(_usage())
+        return 0
+    entry = _COMMANDS.get(args[0])
+    if entry is None:
+        print(f"bybit-research: unknown command {args[0]!r}\n\n{_usage()}", file=sys.stderr)
+        return 2
+    module = importlib.import_module(entry[0])
+    return int(module.main(args[1:]) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,175 @@
+"""Sending the requests of a plan: single pages, cursor loops, independent windows concurrently, and paging
+backwards by ``endTime``.
+
+Windows are fetched concurrently (``Client(concurrency=10)``) through the thread-safe client and its rate
+limiter, after looking up every cacheable page in the client's cache first (no request, no thread); cursor
+pages are followed one after the other, passing ``nextPageCursor`` back verbatim; funding history pages
+backwards by ``endTime = oldest - 1``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from ..core.expiry import DO_NOT_CACHE
+from ..core.fetcher import Fetcher
+from ..endpoints import Endpoint
+from .pages import Page, PageRequest
+from .progress import progress_bar
+
+__all__ = ["MAX_CURSOR_PAGES", "fetch_backwards", "fetch_cursor", "fetch_one", "fetch_windows"]
+
+#: stop following cursors after this many pages (a server repeating itself must not loop forever)
+MAX_CURSOR_PAGES = 10_000
+
+
+def fetch_one(client: Fetcher, endpoint: Endpoint, request: PageRequest, refresh: bool = False) -> Page:
+    """Send one request and return its page."""
+    reply = client.fetch(
+        endpoint.path, request.params, auth=endpoint.auth, expire_after=request.expire_after, refresh=refresh
+    )
+    return Page(request, reply, endpoint)
+
+
+def _cached(client: Fetcher, endpoint: Endpoint, request: PageRequest) -> Page | None:
+    """The page served from the client's cache without any request (None when it is not there)."""
+    path, params = endpoint.path, request.params
+    reply = client.fetch_cached(path, params, auth=endpoint.auth, expire_after=request.expire_after)
+    return None if reply is None else Page(request, reply, endpoint)
+
+
+def _cursor_of(page: Page) -> str:
+    result = page.reply.result if page.reply is not None else None
+    cursor = result.get("nextPageCursor") if isinstance(result, dict) else None
+    return cursor if isinstance(cursor, str) else ""
+
+
+def fetch_cursor(
+    client: Fetcher,
+    endpoint: Endpoint,
+    request: PageRequest,
+    *,
+    refresh: bool = False,
+    tick: Callable[[], None] | None = None,
+) -> list[Page]:
+    """Fetch ``request`` and the following cursor pages until ``nextPageCursor`` (or a page) is empty."""
+    pages = [fetch_one(client, endpoint, request, refresh)]
+    seen: set[str] = set()
+    while len(pages) < MAX_CURSOR_PAGES:
+        if tick:
+            tick()
+        cursor = _cursor_of(pages[-1])
+        if not cursor or not pages[-1].rows or cursor in seen:
+            break
+        seen.add(cursor)
+        following = PageRequest({**request.params, "cursor": cursor}, request.expire_after)
+        pages.append(fetch_one(client, endpoint, following, refresh))
+    return pages
+
+
+def fetch_windows(
+    client: Fetcher,
+    endpoint: Endpoint,
+    requests: list[PageRequest],
+    *,
+    follow_cursor: bool = False,
+    refresh: bool = False,
+    progress: bool | None = None,
+    max_workers: int | None = None,
+    prepare: Callable[[Page], object] | None = None,
+) -> list[Page]:
+    """Fetch independent requests concurrently and return their pages in request order.
+
+    With ``follow_cursor`` each request's cursor pages are followed (one after the other) inside its worker.
+    Pages the client's cache holds are looked up first, without requests or threads; only the others are
+    fetched, ``max_workers`` (default: the client's ``concurrency``, 10) at a time. ``prepare(page)`` runs on
+    every page (on a fetched one in its worker, to parse it while other requests are still in flight).
+    """
+    # pages looked up in the cache and missed are fetched with ``refresh``: the cache is not asked twice
+    looked_up = not follow_cursor and not refresh
+    # cursor loops have no known number of pages: the bar appears once there are many
+    with progress_bar(None if follow_cursor else len(requests), progress, endpoint) as tick:
+
+        def one(request: PageRequest) -> list[Page]:
+            if follow_cursor:
+                pages = fetch_cursor(client, endpoint, request, refresh=refresh, tick=tick)
+            else:
+                pages = [fetch_one(client, endpoint, request, refresh or looked_up)]
+                tick()
+            if prepare is not None:
+                for page in pages:
+                    prepare(page)
+            return pages
+
+        batches: list[list[Page] | None] = [None] * len(requests)
+        if looked_up:
+            for position, request in enumerate(requests):
+                if request.expire_after == DO_NOT_CACHE:
+                    continue  # never in the cache (offline-only mode refuses it when fetched, the same way)
+                cached = _cached(client, endpoint, request)
+                if cached is not None:
+                    if prepare is not None:
+                        prepare(cached)
+                    batches[position] = [cached]
+                    tick()
+        missing = [position for position, batch in enumerate(batches) if batch is None]
+        if max_workers is None:
+            max_workers = client.concurrency
+        if len(missing) <= 1 or max_workers <= 1:
+            for position in missing:
+                batches[position] = one(requests[position])
+        else:
+            with ThreadPoolExecutor(max_workers=min(max_workers, len(missing))) as pool:
+                fetched = pool.map(one, [requests[position] for position in missing])
+                for position, batch in zip(missing, fetched, strict=True):
+                    batches[position] = batch
+    return [page for batch in batches if batch is not None for page in batch]
+
+
+def fetch_backwards(
+    client: Fetcher,
+    endpoint: Endpoint,
+    params: Mapping[str, Any],
+    *,
+    start: int | None,
+    end: int | None,
+    limit: int,
+    expire: Callable[[int | None], float],
+    refresh: bool = False,
+    progress: bool | None = None,
+) -> list[Page]:
+    """Page backwards by ``endTime`` from ``end`` (exclusive) until ``start`` is passed or the history ends.
+
+    ``end=None`` asks first for the latest records without ``endTime`` (a cache key that does not move with
+    the clock); ``start=None`` stops after that first page. ``expire(window_end_ms)`` gives the cache expiry
+    of a page whose records are all before ``window_end_ms`` (``None``: up to now). Records are dated by the
+    endpoint's index field (``fundingRateTimestamp``)."""
+    assert endpoint.time_params is not None and endpoint.index is not None
+    end_name = endpoint.time_params[1]
+    key = endpoint.index
+    pages: list[Page] = []
+    cursor_end = None if end is None else end - 1
+    with progress_bar(None, progress, endpoint) as tick:
+        while len(pages) < MAX_CURSOR_PAGES:
+            bound = {} if cursor_end is None else {end_name: cursor_end}
+            window_end = None if cursor_end is None else cursor_end + 1
+            page = fetch_one(
+                client,
+                endpoint,
+                PageRequest({**params, **bound, "limit": limit}, expire(window_end)),
+                refresh,
+            )
+            pages.append(page)
+            tick()
+            stamps = [int(row[key]) for row in page.rows if isinstance(row, dict) and row.get(key)]
+            if start is None or not stamps or len(page.rows) < limit:
+                break
+            oldest = min(stamps)
+            if oldest <= start or (
+                cursor_end is not None and oldest > cursor_end
+            ):  # done, or endTime ignored
+                break
+            cursor_end = oldest - 1
+    return pages

@@ -1,0 +1,105 @@
+"""``Query``: what a public function asks of the engine (the endpoint and its checked arguments), and
+``Split``: one run per value of a parameter (several symbols; linear positions per settle coin)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..endpoints import Endpoint
+
+__all__ = ["MAX_PAGES", "Query", "Split"]
+
+#: the most requests one call plans unless it passes ``max_pages=`` (19 years of 1-minute candles)
+MAX_PAGES = 10_000
+
+
+@dataclass(frozen=True)
+class Split:
+    """Run a query once per value of parameter ``param``.
+
+    ``level`` names the index level of a tidy ``(time, level)`` frame (``tidy=True``, several symbols given as
+    a list); otherwise (``tidy=False``) the frames are simply joined one after the other.
+    """
+
+    param: str
+    values: tuple[Any, ...]
+    tidy: bool = True
+    level: str = "symbol"
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a public function asks of the engine.
+
+    Attributes
+    ----------
+    endpoint
+        The entry of the endpoint table; its ``paging`` picks the engine.
+    params
+        The checked V5 parameters of every request (``category`` included), without times, ``limit`` and
+        ``cursor``, which the engine sets.
+    category
+        The checked category (frames depend on it), or ``None``.
+    split
+        One run per value of a parameter (several symbols; linear positions per settle coin).
+    start, end
+        The range ``[start, end)`` in epoch ms (``None``: the engine's default for the paging).
+    step_ms
+        Spacing of the records of a regular series (kline or period length; 0 = calendar month).
+    count
+        The number of records wanted (the public functions' ``limit=``): the last ones before ``end`` when
+        ``start`` is None, else the first ones from ``start``.
+    limit
+        The ``limit`` sent with each request; ``None``: the endpoint's maximum when it pages.
+    refresh, progress
+        Ignore cached answers; show a progress bar (``None``: only for many pages).
+    max_pages
+        The most requests a windowed plan may have (``None``: :data:`MAX_PAGES`); a larger plan is refused
+        with ``ValueError`` before anything is sent.
+    shown
+        Arguments of the call that choose what is fetched without being sent as such (klines' ``price``
+        flavour picks the endpoint): shown in ``attrs["params"]`` with the V5 parameters.
+    attrs
+        Extra provenance to add to the frame's ``attrs`` (JSON-safe values).
+    """
+
+    endpoint: Endpoint
+    params: Mapping[str, Any]
+    category: str | None = None
+    split: Split | None = None
+    start: int | None = None
+    end: int | None = None
+    step_ms: int | None = None
+    count: int | None = None
+    limit: int | None = None
+    refresh: bool = False
+    progress: bool | None = None
+    max_pages: int | None = None
+    shown: Mapping[str, Any] = field(default_factory=dict)
+    attrs: Mapping[str, Any] = field(default_factory=dict)
+
+    def check_pages(self, requests: int) -> None:
+        """Refuse a plan of more requests than ``max_pages`` (default :data:`MAX_PAGES`), before any is
+        sent."""
+        allowed = MAX_PAGES if self.max_pages is None else self.max_pages
+        if requests > allowed:
+            raise ValueError(
+                f"this call needs {requests} requests to {self.endpoint.path}, more than "
+                f"max_pages={allowed}: narrow the range (or the list of symbols), or pass "
+                f"max_pages={requests} to allow it"
+            )
+
+    def page_limit(self) -> int | None:
+        """The ``limit`` each request carries: ``limit``, else the endpoint's maximum when it takes one."""
+        if self.limit is not None:
+            return self.limit
+        allowed = self.endpoint.limit_range(self.category)
+        return allowed.hi if allowed is not None else None
+
+    def variants(self) -> list[dict[str, Any]]:
+        """The parameters of each run: ``params`` once, or once per value of the split."""
+        if self.split is None:
+            return [dict(self.params)]
+        return [{**self.params, self.split.param: value} for value in self.split.values]

@@ -1,0 +1,1 @@
+"""ipywidgets panels over the public functions, plotting and analytics (``br.widgets``)."""
