@@ -56,12 +56,17 @@ _IV_FRACTION_LIMIT = 10.0  # a mark_iv above 1000 % is a percentage by mistake
 
 
 def resolve_now(now: Any, *frames: pd.DataFrame | None) -> pd.Timestamp:
-    """The valuation time: ``now`` (naive = UTC), else a frame's ``attrs["fetched_at"]``, else the clock."""
+    """The valuation time: ``now`` (naive = UTC), else the exchange's clock in the frames, else the local one.
+
+    Without ``now`` the first frame whose ``attrs`` carry ``server_time`` (the exchange's clock when it
+    answered) gives it; failing that the first ``attrs["fetched_at"]`` (this machine's clock when the frame
+    was built), then the wall clock. ``pd.concat`` keeps ``attrs`` only when every part has the same ones, so
+    a chain concatenated from several coins carries none: pass ``now`` then.
+    """
     if now is None:
-        for frame in frames:
-            stamp = None if frame is None else frame.attrs.get("fetched_at")
-            if stamp is not None:
-                now = stamp
+        for key in ("server_time", "fetched_at"):
+            now = next((f.attrs[key] for f in frames if f is not None and f.attrs.get(key) is not None), None)
+            if now is not None:
                 break
     if now is None:
         return pd.Timestamp.now(tz="UTC").as_unit("ms")
@@ -199,8 +204,9 @@ def build_book(positions: pd.DataFrame, market: pd.DataFrame | None = None, now:
         Option chain (needed when there are options) and/or rows of linear/inverse symbols with a
         ``mark_price`` that replaces the position's (and an ``index_price`` for the coin).
     now
-        Valuation time (ms, str, datetime or Timestamp; naive = UTC); default: ``market.attrs["fetched_at"]``,
-        then ``positions.attrs["fetched_at"]``, then the clock.
+        Valuation time (ms, str, datetime or Timestamp; naive = UTC); default: the exchange's clock
+        (``attrs["server_time"]``) of ``market``, then of ``positions``, then their ``attrs["fetched_at"]``,
+        then the wall clock (see :func:`resolve_now`).
 
     Returns
     -------

@@ -159,7 +159,8 @@ def replicate(
     params
         :class:`~.margin_params.MarginParams` (default: :data:`~.margin_params.DEFAULT_PARAMS`).
     now
-        Valuation time (naive = UTC); default the chain's ``fetched_at``.
+        Valuation time (naive = UTC); default the exchange's clock in the chain's ``attrs["server_time"]``
+        (see :func:`~.margin_book.resolve_now`).
     equity
         Account equity in USD (``wallet.equity`` of the report) for the account rates.
     outside_im, outside_mm

@@ -232,3 +232,21 @@ def test_hedge_mode_rows_of_one_symbol_are_netted_and_market_marks_win() -> None
         100_900.0,
     ]
     assert replica.units.at["BTC", "max_loss"] == pytest.approx(0.6 * 101_000.0 * 0.1)
+
+
+def test_options_are_valued_at_the_exchanges_clock_of_the_chain() -> None:
+    symbol = "BTC-25DEC26-100000-C"
+    positions = book((symbol, "option", "Buy", 1.0, 0.0))
+    market = chain((symbol, 100_000.0, 0.6, 100_000.0))
+    # the chain was built on this machine a day after the exchange answered (a cached or simulated clock)
+    market.attrs = {"server_time": "2026-12-01T08:00:00.000Z", "fetched_at": "2026-12-02T08:00:00.000Z"}
+    replica = margin.replicate(positions, market)
+    assert replica.now == NOW and replica.book.at[symbol, "dte"] == 24.0
+    market.attrs = {"fetched_at": "2026-12-02T08:00:00.000Z"}  # without the exchange's clock: this machine's
+    assert margin.replicate(positions, market).book.at[symbol, "dte"] == 23.0
+    # an explicit time wins over both; the positions' attrs count when the chain carries none
+    later = NOW + pd.Timedelta(days=4)
+    assert margin.replicate(positions, market, now=later).book.at[symbol, "dte"] == 20.0
+    market.attrs = {}
+    positions.attrs = {"server_time": "2026-12-11T08:00:00.000Z"}
+    assert margin.replicate(positions, market).book.at[symbol, "dte"] == 14.0
