@@ -2,7 +2,9 @@
 
 The positions frame is built from the simulator's raw ``/v5/position/list`` rows with the toolkit's own frame
 builder plus a ``category`` column; the integrator swaps it for the account function ``positions()``.
-Every simulator here runs on a fixed clock so that reports, positions and chains describe one instant.
+Every simulator here runs on the suite's fixed clock (:data:`NOW`, as in ``tests/conftest.py``) so that
+reports, positions and chains describe one instant, and the demo account's two-year history is replayed once
+per seed for the whole session (the simulator shares ledgers of one seed and clock).
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ if _REPO not in sys.path:  # the editable install may map an older layout; the w
 
 from bybit_research.analytics.pm_report import PortfolioMarginReport, parse_portfolio_margin  # noqa: E402
 
-#: 2026-12-01 08:00 UTC, the simulator's clock in these tests
-NOW_MS = 1_796_112_000_000
-NOW = pd.Timestamp(NOW_MS, unit="ms", tz="UTC")
+from .conftest import NOW, NOW_MS  # noqa: E402  (the suite's clock: 2024-06-15 12:34:56 UTC)
+
+__all__ = ["NOW", "NOW_MS", "DemoAccount", "cell", "demo_account", "positions_frame"]
+
 #: the position-list queries that cover the demo account (linear needs a settle coin or a symbol)
 _POSITION_QUERIES: tuple[tuple[str, dict[str, str]], ...] = (
     ("linear", {"settleCoin": "USDT"}),
@@ -51,7 +54,7 @@ class DemoAccount:
 
 def positions_frame(rows_by_category: list[tuple[str, list[dict]]]) -> pd.DataFrame:
     """Raw position rows per category -> one frame in the ``/v5/position/list`` contract plus ``category``."""
-    from bybit_research.endpoints.trading import POSITION_LIST
+    from bybit_research.endpoints.trade import POSITION_LIST
     from bybit_research.frames import build_frame
 
     frames = []
@@ -68,7 +71,7 @@ def demo_account(margin_mode: str = "PORTFOLIO_MARGIN", seed: int = 7) -> DemoAc
     from bybit_research import Client
     from bybit_research.sim import SimConfig, create_app
 
-    app = create_app(SimConfig(seed=seed, margin_mode=margin_mode, now_ms=NOW_MS))
+    app = create_app(SimConfig(seed=seed, margin_mode=margin_mode, now_ms=NOW_MS, ip_limit=0))
     client = Client(env="offline", cache=False, sim_app=app)
     reply = client.fetch("/v5/asset/portfolio-margin", auth=True)
     rows = []

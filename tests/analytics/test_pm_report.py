@@ -91,34 +91,53 @@ def test_scenario_matrix_rows_are_moves_columns_unit_by_part(report, raw: dict) 
 
 def test_perp_positions_and_their_grid(report, raw: dict) -> None:
     perps = report.perp_positions
-    raw_perps = [p for unit in raw["assetPnlRange"] for p in unit["perpPositionPnlRanges"]]
-    assert list(perps.index) == [p["symbolName"] for p in raw_perps]
-    assert perps.at["BTCUSD", "position"] == -3963.0
-    assert perps.at["BTCUSD", "contract_type"] == 3 and perps["contract_type"].dtype == "Int64"
-    assert perps.at["BTCPERP", "settle_coin"] == "USDC"
-    assert perps.at["ETHUSDT", "base_coin"] == "ETH"
+    raw_perps = [
+        (unit["baseCoin"], p) for unit in raw["assetPnlRange"] for p in unit["perpPositionPnlRanges"]
+    ]
+    assert list(perps.index) == [p["symbolName"] for _, p in raw_perps]
+    assert perps["contract_type"].dtype == "Int64" and perps["position"].dtype == np.float64
+    for coin, p in raw_perps:
+        row = perps.loc[p["symbolName"]]
+        assert row["base_coin"] == coin and row["settle_coin"] == p["settleCoin"]
+        assert row["position"] == float(p["position"]) and row["mark_price"] == float(p["markPrice"])
+        assert row["contract_type"] == p["contractType"] and row["symbol_alias"] == p["symbolAlias"]
     grid = report.perp_pnl
     assert grid.index.names == ["symbol", "price_move"]
-    assert len(grid) == 11 * len(raw_perps)
-    inverse = grid.loc["BTCUSD", "pnl"]
-    np.testing.assert_allclose(inverse.to_numpy(), 3963.0 * -inverse.index.to_numpy(), atol=1e-8)
+    assert len(grid) == sum(len(p["pnlRanges"]) for _, p in raw_perps)
+    # an inverse contract (settled in its base coin) is sized in USD: its grid is contracts x move
+    inverse = [p for coin, p in raw_perps if p["settleCoin"] == coin]
+    assert inverse, "the demo account holds an inverse contract"
+    for p in inverse:
+        pnl = grid.loc[p["symbolName"], "pnl"]
+        np.testing.assert_allclose(pnl.to_numpy(), float(p["position"]) * pnl.index.to_numpy(), atol=1e-8)
 
 
 def test_option_grids_per_position_and_per_expiry(report, raw: dict) -> None:
     options = report.option_positions
-    assert list(options.index) == [
-        "BTC-26MAR27-100000-P",
-        "BTC-26MAR27-110000-P",
-        "ETH-18DEC26-4600-P",
-        "ETH-25JUN27-4750-C",
+    listed = [
+        (unit["baseCoin"], expiry["expiryDateRepresentation"], option)
+        for unit in raw["assetPnlRange"]
+        for expiry in unit["optionExpiryDatePnlRanges"]
+        for option in expiry["optionPositionPnlRanges"]
     ]
-    assert options.at["ETH-25JUN27-4750-C", "position"] == -3.7
-    assert options.at["ETH-25JUN27-4750-C", "expiry"] == "25JUN27"
+    assert list(options.index) == [option["symbolName"] for _, _, option in listed]
+    for coin, code, option in listed:
+        row = options.loc[option["symbolName"]]
+        assert (row["base_coin"], row["expiry"]) == (coin, code)
+        assert row["position"] == float(option["position"]) and row["mark_price"] == float(
+            option["markPrice"]
+        )
     cells = report.option_pnl
     assert cells.index.names == ["symbol", "price_move", "iv_shock_index"]
-    assert len(cells) == 4 * 11 * 3 and cells["pnl"].dtype == np.float64
-    raw_call = _unit(raw, "ETH")["optionExpiryDatePnlRanges"][1]["optionPositionPnlRanges"][0]
-    assert cells.at[("ETH-25JUN27-4750-C", 0.1, 2), "pnl"] == float(raw_call["pnlRanges"][-1]["pnls"][2])
+    shocks = len(listed[0][2]["pnlRanges"][0]["pnls"])
+    assert (
+        len(cells) == len(listed) * len(report.scenarios.index) * shocks and cells["pnl"].dtype == np.float64
+    )
+    # the last option's top price point, last IV shock
+    _, _, last = listed[-1]
+    top = last["pnlRanges"][-1]
+    key = (last["symbolName"], float(top["priceScale"]), shocks - 1)
+    assert cells.at[key, "pnl"] == float(top["pnls"][-1])
     # per expiry = sum of its options, to Bybit's 8 decimals
     per_expiry = report.expiry_pnl["pnl"]
     summed = cells.reset_index().groupby(["base_coin", "expiry", "price_move", "iv_shock_index"])["pnl"].sum()
@@ -128,11 +147,15 @@ def test_option_grids_per_position_and_per_expiry(report, raw: dict) -> None:
 def test_spot_hedge_and_chosen_iv_shocks(report, raw: dict) -> None:
     hedge = report.spot_hedge
     assert list(hedge.columns) == ["hedge_spot_size", "wallet_balance", "usd_index_price"]
-    assert hedge.at["ETH", "usd_index_price"] == float(_unit(raw, "ETH")["spotHedgeInfo"]["usdIndexPrice"])
     chosen = report.max_loss_iv_shocks
     assert chosen.index.names == ["base_coin", "point"]
-    assert chosen.loc["ETH", "iv_shock"].tolist() == [0.2] * 11
-    assert chosen.loc["SOL", "iv_shock"].tolist() == [0.0] * 11
+    for unit in raw["assetPnlRange"]:
+        coin = unit["baseCoin"]
+        assert hedge.at[coin, "usd_index_price"] == float(unit["spotHedgeInfo"]["usdIndexPrice"])
+        assert hedge.at[coin, "hedge_spot_size"] == float(unit["spotHedgeInfo"]["hedgeSpotSize"])
+        assert chosen.loc[coin, "iv_shock"].tolist() == [float(s) for s in unit["maxLossIvShockList"]]
+        moves = [float(row["priceScale"]) for row in unit["totalPnlRanges"]["ALL"]["pnlRanges"]]
+        assert chosen.loc[coin, "price_move"].tolist() == moves
     np.testing.assert_allclose(chosen.loc["BTC", "price_move"], np.linspace(-0.1, 0.1, 11), atol=1e-12)
 
 
@@ -147,7 +170,8 @@ def test_fields_the_parser_does_not_know_are_kept(raw: dict) -> None:
     unit["totalPnlRanges"]["FUTURE"] = {"pnlRanges": [{"priceScale": "0.0", "pnls": ["4"]}]}
     unit["perpPositionPnlRanges"][0]["leverageTier"] = "2"
     unit["spotHedgeInfo"]["hedgeRatio"] = "0.75"
-    unit["optionExpiryDatePnlRanges"][0]["daysToExpiry"] = "115"
+    first_expiry = unit["optionExpiryDatePnlRanges"][0]
+    first_expiry["daysToExpiry"] = "115"
     parsed = parse_portfolio_margin(changed)
     assert parsed.extra == {"newTopLevel": {"x": 1}}
     assert parsed.wallet["total_bonus"].iloc[0] == 12.5
@@ -158,7 +182,8 @@ def test_fields_the_parser_does_not_know_are_kept(raw: dict) -> None:
     assert parsed.scenarios.at[0.0, ("BTC", "FUTURE")] == 4.0
     assert parsed.perp_positions.at["BTCUSD", "leverage_tier"] == 2.0
     assert parsed.spot_hedge.at["BTC", "hedge_ratio"] == 0.75
-    assert parsed.expiries.at[("BTC", "26MAR27"), "days_to_expiry"] == 115.0
+    code = first_expiry["expiryDateRepresentation"]
+    assert parsed.expiries.at[(unit["baseCoin"], code), "days_to_expiry"] == 115.0
     assert parsed.time is None
 
 
@@ -187,9 +212,17 @@ def test_an_account_without_risk_units_gives_empty_frames() -> None:
 
 
 def test_regular_margin_account_answers_the_same_shape() -> None:
-    regular = parse_portfolio_margin(demo_account("REGULAR_MARGIN").raw)
-    assert list(regular.risk_units.index) == ["BTC", "ETH", "SOL"]
-    assert len(regular.option_pnl) == 4 * 11 * 3
+    raw = demo_account("REGULAR_MARGIN").raw
+    regular = parse_portfolio_margin(raw)
+    assert list(regular.risk_units.index) == [unit["baseCoin"] for unit in raw["assetPnlRange"]]
+    cells = sum(
+        len(row["pnls"])
+        for unit in raw["assetPnlRange"]
+        for expiry in unit["optionExpiryDatePnlRanges"]
+        for option in expiry["optionPositionPnlRanges"]
+        for row in option["pnlRanges"]
+    )
+    assert len(regular.option_pnl) == cells > 0
 
 
 @pytest.mark.parametrize(
