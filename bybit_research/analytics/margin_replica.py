@@ -29,6 +29,7 @@ from .margin_frames import (
 from .margin_grid import UnitGrid, unit_grid
 from .margin_params import DEFAULT_PARAMS, MarginParams
 from .margin_units import coins_of, unit_arrays
+from .pm_render import render_report
 
 __all__ = ["MarginReplica", "account_rates", "replicate", "replicate_book", "truncate_rate"]
 _RATE_DECIMALS = 4
@@ -131,8 +132,6 @@ class MarginReplica:
 
     def to_report(self) -> dict[str, Any]:
         """Render the replica as a ``/v5/asset/portfolio-margin`` ``result`` (numbers as strings)."""
-        from .pm_render import render_report
-
         return render_report(self)
 
 

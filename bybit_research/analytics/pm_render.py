@@ -9,18 +9,32 @@ margin balances) are left out rather than invented. ``contractType`` follows wha
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
+from .black76 import black76_price
 from .margin_contingency import COMPONENTS
+from .margin_grid import UnitGrid
 
-if TYPE_CHECKING:
-    from .margin_grid import UnitGrid
-    from .margin_replica import MarginReplica
+__all__ = ["RenderableReplica", "render_report"]
 
-__all__ = ["render_report"]
+
+class RenderableReplica(Protocol):
+    """What :func:`render_report` reads of a :class:`~.margin_replica.MarginReplica` (which imports this
+    module for ``to_report``, so it is named here by shape rather than imported)."""
+
+    @property
+    def grids(self) -> Mapping[str, UnitGrid]: ...
+
+    @property
+    def units(self) -> pd.DataFrame: ...
+
+    @property
+    def account(self) -> pd.Series: ...
+
 
 #: Bybit's camelCase names of the contingency fields
 _CONTINGENCY_KEYS = {
@@ -124,13 +138,11 @@ def _unit(grid: UnitGrid, row: pd.Series) -> dict[str, Any]:
 
 
 def _option_value(grid: UnitGrid, i: int) -> float:
-    from .black76 import black76_price
-
     unit = grid.unit
     return float(black76_price(unit.price[i], unit.strike[i], unit.t_years[i], unit.iv[i], unit.is_call[i]))
 
 
-def render_report(replica: MarginReplica) -> dict[str, Any]:
+def render_report(replica: RenderableReplica) -> dict[str, Any]:
     """The ``result`` dict Bybit would send for ``replica`` (V5 ``/v5/asset/portfolio-margin`` shape).
 
     Returns
