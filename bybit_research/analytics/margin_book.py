@@ -50,7 +50,7 @@ BOOK_COLUMNS = (
     "iv",
     "index_price",
 )
-_MS_PER_DAY = 86_400_000
+_MS_PER_DAY = pd.Timedelta(days=1) // pd.Timedelta(milliseconds=1)  # analytics import nothing of core
 _NO_TIME = np.iinfo(np.int64).min
 _IV_FRACTION_LIMIT = 10.0  # a mark_iv above 1000 % is a percentage by mistake
 

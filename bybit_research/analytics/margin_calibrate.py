@@ -38,7 +38,6 @@ from .pm_report import PortfolioMarginReport, parse_portfolio_margin
 
 __all__ = ["Calibration", "calibrate", "report_positions"]
 
-_MS_PER_DAY = 86_400_000
 _RATES = (
     ("future_contingency", "future_rate", "gross_notional", None),
     ("option_contingency", "option_short_rate", "short_option_notional", None),

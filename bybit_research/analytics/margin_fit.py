@@ -158,7 +158,7 @@ def fit_options(rep: PortfolioMarginReport, now: pd.Timestamp) -> pd.DataFrame:
         moves = grid.index.to_numpy(dtype=np.float64)
         expiry = expiry_from_code(str(info["expiry"])) if info.get("expiry") else contract.expiry
         assert expiry is not None  # an option symbol always names its expiry
-        dte = (expiry.value - now.value) / 1e9 / 86400
+        dte = (expiry - now) / pd.Timedelta(days=1)
         if dte <= 0:
             raise ValueError(f"option {symbol} expired at {expiry} (report time {now})")
         f0 = float(index_prices.get(coin, np.nan))
