@@ -7,9 +7,11 @@ the forwards, IVs or shocks behind the options' grids, nor any coefficient. :fun
    contracts: ``contracts x move``).
 2. Options: per option the forward ``F`` and IV that reproduce its no-shock column
    ``q x (B76(F (1 + move), IV) - B76(F, IV))``; then, with ``F`` fixed, the shocked IV of every other column.
-3. IV shocks: per expiry the median shock over its options, as ``relative`` (IV x (1 + s)) or ``absolute``
-   (IV + s), whichever is the same for options of different IVs; then the law ``s = base x (30 / DTE) ** p``
-   over expiries (``p`` kept from ``base`` when fewer than two expiries carry shocks).
+3. IV shocks: per expiry the mean shock over its options, weighted by how much each option's value moves
+   with the shock (Bybit's 8 decimals pin the shock of a high-vega position best), as ``relative``
+   (IV x (1 + s)) or ``absolute`` (IV + s), whichever is the same for options of different IVs; then the law
+   ``s = base x (30 / DTE) ** p`` over expiries, weighted alike (``p`` kept from ``base`` when fewer than two
+   expiries carry shocks).
 4. The grid's price range and points per coin, the IM factor per coin (assetIM / assetMM), and each
    contingency rate as the reported component over the amount it multiplies (``per_day`` parts are kept
    from ``base``: one report cannot separate them from the flat rate).
@@ -66,8 +68,8 @@ class Calibration:
         ``iv``, ``model_price``, ``shocked_iv_<j>`` per shock column, ``fit_rmse`` (USD, no-shock column) and
         ``shock_rmse`` (USD, worst shocked column).
     expiries
-        Per (``base_coin``, ``expiry``): ``dte``, ``forward`` (median), ``iv_shock_<j>`` (median shock of the
-        expiry in the chosen kind) and ``options``.
+        Per (``base_coin``, ``expiry``): ``dte``, ``forward`` (median), ``iv_shock_<j>`` (the expiry's shock
+        in the chosen kind, weighted over its options) and ``options``.
     perps
         Per perpetual/futures position: ``base_coin``, ``position``, ``mark_price`` (Bybit's),
         ``reference_price`` (fitted; NaN for inverse contracts, whose grid does not depend on it),

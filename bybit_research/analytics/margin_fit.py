@@ -3,9 +3,9 @@
 Perpetuals and futures: the reference price ``p`` with ``pnl = position x p x move`` (inverse contracts are
 USD-sized: ``pnl = contracts x move``, no price to fit). Options: the forward ``F`` and IV with
 ``pnl = q x (B76(F (1 + move), IV) - B76(F, IV))`` in the no-shock column, then, with ``F`` fixed, the shocked
-IV of every other column. IV shocks: per expiry the median over its options, in the kind (relative or
-absolute) under which options of one expiry but different IVs share a shock, then the law
-``s = base x (ref / max(DTE, min)) ** p`` over expiries.
+IV of every other column. IV shocks: per expiry the mean over its options weighted by how precisely each
+grid pins the shock (:func:`shock_weights`), in the kind (relative or absolute) under which options of one
+expiry but different IVs share a shock, then the law ``s = base x (ref / max(DTE, min)) ** p`` over expiries.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq, least_squares
 
-from .black76 import DAYS_PER_YEAR, black76_price
+from .black76 import DAYS_PER_YEAR, black76_greeks, black76_price
 from .margin_params import MarginParams
 from .margin_symbols import expiry_from_code, parse_option_symbol
 from .pm_report import PortfolioMarginReport
 
-__all__ = ["fit_iv_shocks", "fit_options", "fit_perps", "keyed_frame"]
+__all__ = ["fit_iv_shocks", "fit_options", "fit_perps", "keyed_frame", "shock_weights"]
 
 
 def fit_perps(rep: PortfolioMarginReport) -> pd.DataFrame:
@@ -214,15 +214,40 @@ def _shock_kind(options: pd.DataFrame, columns: list[str], base: MarginParams) -
     return min(spread, key=lambda kind: spread[kind])
 
 
+def shock_weights(options: pd.DataFrame, kind: str) -> pd.Series:
+    """How precisely each option's grid pins an IV shock: its USD P&L per unit of shock, squared.
+
+    A relative shock ``s`` moves the value by ``q x vega x IV x s``, an absolute one by ``q x vega x s``
+    (vega per unit of volatility). Bybit prints 8 decimals, so an option whose value hardly moves with the
+    shock (far from the money, near expiry, a small position) gives a noisy shock; weighting by this keeps it
+    from spoiling the estimate of the others.
+    """
+    greeks = black76_greeks(
+        options["forward"].to_numpy(dtype=np.float64),
+        options["strike"].to_numpy(dtype=np.float64),
+        options["dte"].to_numpy(dtype=np.float64) / DAYS_PER_YEAR,
+        options["iv"].to_numpy(dtype=np.float64),
+        (options["option_type"] == "Call").to_numpy(dtype=bool),
+    )
+    per_unit = 100.0 * greeks["vega"].to_numpy() * options["position"].to_numpy(dtype=np.float64)
+    if kind == "relative":
+        per_unit = per_unit * options["iv"].to_numpy(dtype=np.float64)
+    return pd.Series(per_unit**2, index=options.index, dtype=np.float64)
+
+
 def fit_iv_shocks(options: pd.DataFrame, base: MarginParams) -> tuple[MarginParams, pd.DataFrame, list[str]]:
     """The IV-shock parameters behind :func:`fit_options`' shocked IVs.
+
+    Per expiry the shock of each column is the mean of its options' shocks weighted by
+    :func:`shock_weights`; the law ``s = base x (ref / max(DTE, min)) ** p`` is then fitted over the
+    expiries by least squares on ``log |s|``, each expiry weighted by the sum of its options' weights.
 
     Returns
     -------
     tuple
         ``base`` with ``iv_shocks``, ``iv_shock_kind`` and ``iv_dte_power`` fitted; per (``base_coin``,
-        ``expiry``) the median ``dte``, ``forward`` and ``iv_shock_<j>`` and the number of ``options``;
-        notes.
+        ``expiry``) the median ``dte`` and ``forward``, the weighted ``iv_shock_<j>`` and the number of
+        ``options``; notes.
     """
     notes: list[str] = []
     columns = sorted(
@@ -239,13 +264,23 @@ def fit_iv_shocks(options: pd.DataFrame, base: MarginParams) -> tuple[MarginPara
             for c in columns
         }
     )
-    per_option = pd.concat([options[["base_coin", "expiry", "dte", "forward"]], shocks], axis=1)
-    grouped = per_option.groupby(["base_coin", "expiry"])
-    expiries = grouped.median()
-    expiries["options"] = grouped.size()
     shock_names = list(shocks.columns)
+    keys = [options["base_coin"], options["expiry"]]
+    weights = shock_weights(options, kind)
+    grouped = options[["dte", "forward"]].groupby(keys)
+    expiries = grouped.median()
+    total = weights.groupby(keys).sum()
+    for name in shock_names:
+        weighted = (shocks[name] * weights).groupby(keys).sum() / total.where(total > 0)
+        expiries[name] = weighted.fillna(shocks[name].groupby(keys).median())
+    expiries["options"] = grouped.size()
+    expiries.index.names = ["base_coin", "expiry"]
     center = int(np.argmin(np.abs(expiries[shock_names].abs().mean().to_numpy())))
     x = np.log(base.iv_reference_dte / np.maximum(expiries["dte"].to_numpy(), base.iv_min_dte))
+    # an expiry's log-shock is as precise as its options' grids pin it: weight by their sensitivity
+    w = total.reindex(expiries.index).to_numpy(dtype=np.float64)
+    w = w / w.max() if w.max() > 0 else np.ones(len(x))
+    w = np.where(w > 0, w, 1e-12)
     power = base.iv_dte_power
     live = [j for j in range(len(shock_names)) if j != center]
     ys = {j: np.log(np.abs(expiries[shock_names[j]].to_numpy())) for j in live}
@@ -255,14 +290,15 @@ def fit_iv_shocks(options: pd.DataFrame, base: MarginParams) -> tuple[MarginPara
         for k, _ in enumerate(live):
             design[k * len(x) : (k + 1) * len(x), k] = 1.0
             design[k * len(x) : (k + 1) * len(x), -1] = x
-        solution, *_ = np.linalg.lstsq(design, target, rcond=None)
+        root = np.sqrt(np.tile(w, len(live)))
+        solution, *_ = np.linalg.lstsq(design * root[:, None], target * root, rcond=None)
         power = float(solution[-1])
         if abs(power) < 1e-6:
             power = 0.0
     base_shocks = [0.0] * len(shock_names)
     for j in live:
         sign = float(np.sign(np.median(expiries[shock_names[j]])))
-        base_shocks[j] = sign * float(np.exp(np.mean(ys[j] - power * x)))
+        base_shocks[j] = sign * float(np.exp(np.average(ys[j] - power * x, weights=w)))
     if base_shocks != sorted(base_shocks):
         notes.append(f"IV shocks {base_shocks} are not ascending; kept the order of Bybit's columns")
     params = base.override(iv_shocks=tuple(sorted(base_shocks)), iv_shock_kind=kind, iv_dte_power=power)

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from bybit_research.analytics import margin
+from bybit_research.analytics.margin_fit import shock_weights
 
 NOW = pd.Timestamp("2026-12-01 08:00", tz="UTC")
 
@@ -133,3 +134,32 @@ def test_what_the_book_cannot_explain_is_noted() -> None:
     eth["contingency"]["futureDeltaContingency"] = "5.00000000"  # ETH holds one perpetual: nothing to hedge
     cal = margin.calibrate(changed, now=NOW)
     assert any("ETH: future_delta_contingency 5.0 reported" in note for note in cal.notes)
+
+
+def test_a_small_far_option_does_not_spoil_the_shock() -> None:
+    # Bybit prints 8 decimals: 0.01 of a far call moves by cents under a shock, so its shocked IV is noisy
+    # (some 1e-10); weighted by how much each option's value moves, the shock comes from the big positions
+    rows = [
+        ("BTC-4DEC26-100000-P", "Buy", 2.0, 0.50),
+        ("BTC-4DEC26-70000-P", "Buy", 0.01, 0.90),
+        ("BTC-25DEC26-100000-C", "Buy", 5.0, 0.55),
+        ("BTC-25DEC26-150000-C", "Sell", 0.01, 0.70),
+    ]
+    positions = pd.DataFrame(
+        [(symbol, "option", side, size, 0.0) for symbol, side, size, _ in rows],
+        columns=["symbol", "category", "side", "size", "mark_price"],
+    ).set_index("symbol")
+    chain = pd.DataFrame(
+        {"underlying_price": 100_000.0, "mark_iv": [iv for *_, iv in rows], "index_price": 100_000.0},
+        index=positions.index,
+    )
+    report = margin.parse_portfolio_margin(margin.replicate(positions, chain, now=NOW).to_report(), time=NOW)
+    cal = margin.calibrate(report)
+    noisy = cal.options.at["BTC-25DEC26-150000-C", "shocked_iv_0"] / 0.70 - 1.0
+    assert abs(noisy + 0.2) > 1e-11  # the far call alone would be off by this much
+    np.testing.assert_allclose(cal.params.iv_shocks, (-0.2, 0.0, 0.2), rtol=0, atol=1e-11)
+    weights = shock_weights(cal.options, "relative")
+    assert weights.idxmax() == "BTC-25DEC26-100000-C" and weights.idxmin() in {s for s, *_ in rows[1::2]}
+    # a relative shock moves the value by vega x IV per unit, an absolute one by vega: weights differ by IV^2
+    absolute = shock_weights(cal.options, "absolute")
+    np.testing.assert_allclose(weights / absolute, cal.options["iv"] ** 2, rtol=1e-12)
