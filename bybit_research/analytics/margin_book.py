@@ -7,6 +7,13 @@ columns: ``settle_coin`` and ``delivery_time`` override what the symbol says; ``
 it. Options need market data: an option-chain frame (index ``symbol``; ``underlying_price`` = the expiry's
 forward, ``mark_iv`` as a fraction, ``index_price``), such as ``Client.option_chain(...)`` returns; a market
 row for a linear or inverse symbol with a ``mark_price`` replaces the position's mark.
+
+Bybit's own option vega counts where it is given: the positions' ``vega`` (the position's, USD per
+volatility point, as ``/v5/position/list`` reports it), else the chain's ``vega`` (per contract). Greeks and
+mark prices come from the unrounded mark IV while the printed ``mark_iv`` has 4 decimals, so Bybit's vega and
+a Black-76 vega of the printed IV differ by some 1e-4; the simulator's report charges its vega-spread
+contingency on the positions' own vega (its stress grid revalues at the printed IV). Without either, the
+replica's Black-76 vega of the book's IV stands in.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ BOOK_COLUMNS = (
     "strike",
     "is_call",
     "iv",
+    "vega",
     "index_price",
 )
 _MS_PER_DAY = pd.Timedelta(days=1) // pd.Timedelta(milliseconds=1)  # analytics import nothing of core
@@ -121,15 +129,22 @@ def _positions_table(positions: pd.DataFrame) -> pd.DataFrame:
     for name in ("base_coin", "settle_coin", "delivery_time"):
         if name in frame.columns:
             table[name] = frame[name].to_numpy()
+    table["vega"] = np.nan
+    if "vega" in frame.columns:  # the position's vega (signed with it) -> per contract
+        given = pd.to_numeric(frame["vega"], errors="coerce").to_numpy(dtype=np.float64)
+        qty = table["qty"].to_numpy(dtype=np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            table["vega"] = np.where(qty != 0, given / qty, np.nan)
     return table
 
 
 def _net_duplicates(frame: pd.DataFrame) -> pd.DataFrame:
     if frame.index.is_unique:
         return frame
-    qty = frame.groupby(level=0, sort=False)["qty"].sum()
+    grouped = frame.groupby(level=0, sort=False)
     first = frame[~frame.index.duplicated(keep="first")].copy()
-    first["qty"] = qty.reindex(first.index).to_numpy()
+    first["qty"] = grouped["qty"].sum().reindex(first.index).to_numpy()
+    first["vega"] = grouped["vega"].first().reindex(first.index).to_numpy()  # the first one given
     return first[first["qty"] != 0]
 
 
@@ -215,16 +230,17 @@ def build_book(positions: pd.DataFrame, market: pd.DataFrame | None = None, now:
         option, spot), ``inverse`` (bool), ``qty`` (signed: coins, or USD contracts when inverse), ``price``
         (mark for linear, inverse and spot, the forward for options), ``mark_price``, ``expiry``
         (datetime64[ms, UTC], NaT for perpetuals and spot), ``dte`` (days, ACT), ``strike``, ``is_call``,
-        ``iv`` (options' mark IV, fraction) and ``index_price`` (the coin's USD index: the first given by
-        the chain, a spot row or a market row; NaN when none gives it). ``attrs["now"]`` holds the
-        valuation time (ms).
+        ``iv`` (options' mark IV, fraction), ``vega`` (Bybit's vega per contract, USD per volatility point,
+        from the positions or the chain; NaN when neither gives it) and ``index_price`` (the coin's USD
+        index: the first given by the chain, a spot row or a market row; NaN when none gives it).
+        ``attrs["now"]`` holds the valuation time (ms).
 
     Raises
     ------
     ValueError
-        Missing columns, an unknown category or side, negative sizes or prices, a missing mark, an option
-        without market data (or a chain without the needed columns), an expired contract, or a base coin
-        (column or chain) that is not the symbol's.
+        Missing columns, an unknown category or side, negative sizes or prices, a missing mark, a negative
+        vega per contract, an option without market data (or a chain without the needed columns), an
+        expired contract, or a base coin (column or chain) that is not the symbol's.
     """
     frame = _positions_table(positions)
     stamp = resolve_now(now, market, positions)
@@ -243,9 +259,17 @@ def build_book(positions: pd.DataFrame, market: pd.DataFrame | None = None, now:
         raise ValueError(f"mark_price must be a positive number for {list(symbols[missing])}")
     iv = np.full(len(symbols), np.nan)
     index_price = np.where(columns["kind"] == "spot", price, _column(table, "index_price", symbols))
+    vega = np.full(len(symbols), np.nan)
     if is_option.any():
         rows = _chain_rows(market, symbols[is_option])
         _join_chain(columns, rows, is_option, price, iv, index_price)
+        held = frame["vega"].to_numpy(dtype=np.float64)
+        vega = np.where(is_option, np.where(np.isnan(held), _column(table, "vega", symbols), held), np.nan)
+        if (vega < 0).any():
+            raise ValueError(
+                f"an option's vega must be >= 0 per contract (a position's vega has its sign); wrong for "
+                f"{list(symbols[vega < 0])}"
+            )
     _check_expiries(symbols, columns["expiry"], is_option | (columns["kind"] == "future"), stamp)
     dte = np.where(columns["expiry"] == _NO_TIME, np.nan, (columns["expiry"] - now_ms) / _MS_PER_DAY)
     coin_index = pd.Series(index_price).groupby(columns["base_coin"]).first()
@@ -264,6 +288,7 @@ def build_book(positions: pd.DataFrame, market: pd.DataFrame | None = None, now:
             "strike": columns["strike"],
             "is_call": columns["is_call"],
             "iv": iv,
+            "vega": vega,
             "index_price": pd.Series(columns["base_coin"]).map(coin_index).to_numpy(dtype=np.float64),
         },
         index=pd.Index(symbols, name="symbol"),

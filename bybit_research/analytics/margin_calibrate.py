@@ -62,10 +62,12 @@ class Calibration:
     market
         Chain-like rows (index ``symbol``): options with ``base_coin``, ``expiry``, ``strike``,
         ``option_type``, ``underlying_price`` (fitted forward), ``mark_iv`` (fitted IV), ``index_price``,
-        ``mark_price`` (model value); perpetuals/futures with their fitted ``mark_price``.
+        ``mark_price`` (model value), ``vega`` (Bybit's, read off its mark price: see
+        :func:`~.margin_fit.fit_options`); perpetuals/futures with their fitted ``mark_price``.
     options
         Per option: ``base_coin``, ``expiry``, ``dte``, ``position``, ``mark_price`` (Bybit's), ``forward``,
-        ``iv``, ``model_price``, ``shocked_iv_<j>`` per shock column, ``fit_rmse`` (USD, no-shock column) and
+        ``iv``, ``model_price``, ``mark_iv`` and ``mark_vega`` (Bybit's unrounded IV and vega, read off its
+        mark price), ``shocked_iv_<j>`` per shock column, ``fit_rmse`` (USD, no-shock column) and
         ``shock_rmse`` (USD, worst shocked column).
     expiries
         Per (``base_coin``, ``expiry``): ``dte``, ``forward`` (median), ``iv_shock_<j>`` (the expiry's shock
@@ -355,6 +357,7 @@ def _market(rep: PortfolioMarginReport, perps: pd.DataFrame, options: pd.DataFra
             "mark_iv": options["iv"],
             "index_price": options["base_coin"].map(index_prices).astype(np.float64),
             "mark_price": options.get("model_price", pd.Series(dtype=np.float64)),
+            "vega": options.get("mark_vega", pd.Series(dtype=np.float64)),
         },
         index=options.index,
     )

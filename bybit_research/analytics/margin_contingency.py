@@ -9,7 +9,8 @@ follow the help-center article (V5 reference §7), their coefficients are :class
   ``min(sum of long nets, sum of short nets) x (future_delta_rate + future_delta_rate_per_day x days)``,
   ``days`` = distance between the notional-weighted mean tenors of the long and the short side.
 * ``option_contingency``: ``option_short_rate x sum of short option contracts x index price``.
-* ``option_vega_contingency``: the same hedging across option expiries on vega (USD per vol point):
+* ``option_vega_contingency``: the same hedging across option expiries on vega (USD per vol point, Bybit's
+  own vega where the book carries it, see :mod:`.margin_book`):
   ``min(long vega, short vega) x (option_vega_rate + option_vega_rate_per_day x days)``.
 * ``usdt_usdc_contingency``: perpetuals and futures netted per settle coin (USDT, USDC, coin-settled);
   ``usdt_usdc_rate x min(sum of long nets, sum of short nets)``.
@@ -24,7 +25,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .black76 import black76_greeks
 from .margin_params import MarginParams
 from .margin_units import UnitArrays
 
@@ -103,13 +103,7 @@ def contingency_bases(unit: UnitArrays) -> ContingencyBases:
     index = unit.index_price if np.isfinite(unit.index_price) else 0.0
     hedged_vega, vega_days = 0.0, 0.0
     if options.any():
-        vega = black76_greeks(
-            unit.price[options],
-            unit.strike[options],
-            unit.t_years[options],
-            unit.iv[options],
-            unit.is_call[options],
-        )["vega"].to_numpy()
+        vega = unit.option_vega()
         dte = unit.dte[options]
         hedged_vega, vega_days = hedged_between(unit.qty[options] * vega, unit.expiry_ms[options], dte)
     amounts = (

@@ -79,14 +79,20 @@ def keyed_frame(
 # -- options ---------------------------------------------------------------------------------------------
 
 
-def _implied_vol(price: float, forward: float, strike: float, t_years: float, call: bool) -> float:
+def _implied_vol(
+    price: float, forward: float, strike: float, t_years: float, call: bool, fallback: float = 0.6
+) -> float:
+    """The Black-76 volatility of ``price``; ``fallback`` when none between 0.01 % and 1000 % gives it."""
+
     def gap(vol: float) -> float:
         return float(black76_price(forward, strike, t_years, vol, call)) - price
 
+    if not (math.isfinite(price) and price > 0):
+        return fallback
     try:
-        return float(brentq(gap, 1e-4, 10.0, xtol=1e-10))
+        return float(brentq(gap, 1e-4, 10.0, xtol=1e-14))
     except ValueError:
-        return 0.6
+        return fallback
 
 
 def _fit_option(
@@ -141,8 +147,10 @@ def fit_options(rep: PortfolioMarginReport, now: pd.Timestamp) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Index ``symbol``: ``base_coin``, ``expiry``, ``dte``, ``strike``, ``option_type``, ``position``,
-        ``mark_price`` (Bybit's), ``forward``, ``iv``, ``model_price``, ``shocked_iv_<j>`` per column,
-        ``fit_rmse`` and ``shock_rmse`` (USD).
+        ``mark_price`` (Bybit's), ``forward``, ``iv`` (the grid's), ``model_price``, ``mark_iv`` and
+        ``mark_vega`` (the volatility that prices Bybit's mark at the fitted forward, unrounded, and the vega
+        per contract there, USD per volatility point: Bybit's own greek; NaN without a mark),
+        ``shocked_iv_<j>`` per column, ``fit_rmse`` and ``shock_rmse`` (USD).
 
     Raises
     ------
@@ -190,6 +198,13 @@ def fit_options(rep: PortfolioMarginReport, now: pd.Timestamp) -> pd.DataFrame:
                 black76_price(forward, contract.strike, dte / DAYS_PER_YEAR, vol, contract.is_call)
             ),
         }
+        t_years = dte / DAYS_PER_YEAR
+        mark_iv = _implied_vol(mark, forward, contract.strike, t_years, contract.is_call, fallback=np.nan)
+        mark_vega = np.nan
+        if math.isfinite(mark_iv):
+            greeks = black76_greeks(forward, contract.strike, t_years, mark_iv, contract.is_call)
+            mark_vega = float(greeks["vega"].iloc[0])
+        row.update({"mark_iv": mark_iv, "mark_vega": mark_vega})
         row.update({f"shocked_iv_{j}": value for j, value in enumerate(shocked)})
         row.update({"fit_rmse": rmse, "shock_rmse": worst})
         rows[str(symbol)] = row

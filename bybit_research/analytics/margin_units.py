@@ -24,7 +24,8 @@ class UnitArrays:
 
     ``qty`` is signed (coins, or USD contracts for inverse rows), ``price`` the mark (linear, inverse, spot)
     or the forward (options), ``t_years`` ACT/365 to expiry, ``tenor`` days to delivery (0 for perpetuals),
-    ``index_price`` the coin's USD index.
+    ``vega`` Bybit's vega per contract where the book has it (NaN elsewhere), ``index_price`` the coin's USD
+    index.
     """
 
     base_coin: str
@@ -40,6 +41,7 @@ class UnitArrays:
     is_call: np.ndarray
     expiry_ms: np.ndarray
     index_price: float
+    vega: np.ndarray
 
     @property
     def is_option(self) -> np.ndarray:
@@ -72,17 +74,31 @@ class UnitArrays:
         return np.where(self.inverse, self.qty, self.qty * np.nan_to_num(self.price, nan=0.0))
 
     def shifted(self, move: float, iv_shift: float, iv_shock_kind: str, iv_floor: float) -> UnitArrays:
-        """The same positions after the market moved: prices x (1 + move), IVs shifted by ``iv_shift``."""
+        """The same positions after the market moved: prices x (1 + move), IVs shifted by ``iv_shift``.
+
+        Bybit's vegas describe the market as it is: after a move they give way to the replica's (NaN).
+        """
+        if move == 0.0 and iv_shift == 0.0:
+            return self
         scale = 1.0 + move
         iv = self.iv * (1.0 + iv_shift) if iv_shock_kind == "relative" else self.iv + iv_shift
         iv = np.where(self.is_option, np.maximum(iv, iv_floor) if iv_shift else self.iv, self.iv)
-        return replace(self, price=self.price * scale, iv=iv, index_price=self.index_price * scale)
+        price, index = self.price * scale, self.index_price * scale
+        return replace(self, price=price, iv=iv, index_price=index, vega=np.full(len(self.vega), np.nan))
 
     def select(self, mask: np.ndarray) -> UnitArrays:
         """The rows where ``mask`` holds."""
         fields = ("symbols", "kind", "settle", "inverse", "qty", "price", "strike", "dte", "iv", "is_call")
-        picked: dict[str, Any] = {name: getattr(self, name)[mask] for name in (*fields, "expiry_ms")}
+        picked: dict[str, Any] = {name: getattr(self, name)[mask] for name in (*fields, "expiry_ms", "vega")}
         return replace(self, **picked)
+
+    def option_vega(self) -> np.ndarray:
+        """Vega per contract of the options (USD per volatility point): Bybit's where given, else Black-76."""
+        options = self.is_option
+        args = (self.price, self.strike, self.t_years, self.iv, self.is_call)
+        model = black76_greeks(*(values[options] for values in args))["vega"].to_numpy()
+        given = self.vega[options]
+        return np.where(np.isnan(given), model, given)
 
 
 def unit_arrays(book: pd.DataFrame, coin: str) -> UnitArrays:
@@ -105,6 +121,7 @@ def unit_arrays(book: pd.DataFrame, coin: str) -> UnitArrays:
         is_call=rows["is_call"].to_numpy(dtype=bool),
         expiry_ms=expiry_ms.astype(np.int64),
         index_price=float(index.iloc[0]) if len(index) else float("nan"),
+        vega=rows["vega"].to_numpy(dtype=np.float64) if "vega" in rows else np.full(len(rows), np.nan),
     )
 
 

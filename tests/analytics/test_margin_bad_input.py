@@ -65,6 +65,11 @@ CASES: dict[str, tuple[Callable[[], object], str]] = {
         lambda: margin.replicate(positions(("BTCUSDT", "linear", "Buy", 1.0, float("nan"))), now=NOW),
         r"mark_price must be a positive number for \['BTCUSDT'\]",
     ),
+    "a long option's vega negative": (
+        lambda: margin.replicate(positions((CALL, "option", "Buy", 1.0, 0.0), vega=[-3.0]), chain(), now=NOW),
+        r"an option's vega must be >= 0 per contract \(a position's vega has its sign\); wrong for "
+        r"\['BTC-25DEC26-100000-C'\]",
+    ),
     "negative forward in the chain": (
         lambda: margin.replicate(positions(OPTION), chain(underlying_price=-1.0), now=NOW),
         "chain column underlying_price must be a positive number",

@@ -250,3 +250,41 @@ def test_options_are_valued_at_the_exchanges_clock_of_the_chain() -> None:
     market.attrs = {}
     positions.attrs = {"server_time": "2026-12-11T08:00:00.000Z"}
     assert margin.replicate(positions, market).book.at[symbol, "dte"] == 14.0
+
+
+def test_the_vega_spread_is_charged_on_bybits_own_vega() -> None:
+    # Bybit prices its marks and greeks with the unrounded mark IV; the vega it reports is what it charges
+    near, far = "BTC-25DEC26-100000-C", "BTC-26MAR27-100000-C"
+    market = chain((near, 100_000.0, 0.5, 100_000.0), (far, 101_000.0, 0.55, 100_000.0))
+    params = margin.DEFAULT_PARAMS.override(option_vega_rate=0.3, option_vega_rate_per_day=0.002)
+    rate = 0.3 + 0.002 * 91.0  # the expiries are 91 days apart
+    # the positions' vega (signed with the position, as /v5/position/list reports it): 30 long, 20 short
+    held = book((near, "option", "Buy", 2.0, 0.0), (far, "option", "Sell", 1.0, 0.0))
+    held["vega"] = [30.0, -20.0]
+    unit = margin.replicate(held, market, params, now=NOW).units.loc["BTC"]
+    assert unit["hedged_vega"] == 20.0 and unit["option_vega_contingency"] == pytest.approx(20.0 * rate)
+    # the chain's vega (per contract) when the positions carry none: 2 x 16 long, 1 x 25 short
+    quoted = market.assign(vega=[16.0, 25.0])
+    unit = margin.replicate(held.drop(columns="vega"), quoted, params, now=NOW).units.loc["BTC"]
+    assert unit["hedged_vega"] == 25.0 and unit["option_vega_contingency"] == pytest.approx(25.0 * rate)
+    # neither: the replica's Black-76 vega of the printed IV (as in the test of the contingency components)
+    plain = margin.replicate(held.drop(columns="vega"), market, params, now=NOW).units.loc["BTC"]
+    expected = min(
+        2.0 * b76_vega(100_000.0, 100_000.0, 24.0, 0.5), b76_vega(101_000.0, 100_000.0, 115.0, 0.55)
+    )
+    assert plain["hedged_vega"] == pytest.approx(expected, rel=1e-9)
+    # a leg on a held option takes the position's vega per contract: short 2 far now, 40 against 30 long
+    result = margin.what_if(
+        held, add=[{"symbol": far, "side": "Sell", "size": 1.0}], market=market, params=params, now=NOW
+    )
+    assert result.after.book.at[far, "vega"] == 20.0
+    assert result.after.units.at["BTC", "hedged_vega"] == 30.0
+    # once the market has moved, Bybit's vega no longer describes it: the moved book uses Black-76
+    surface = margin.liquidation_surface(
+        held, market, params, now=NOW, equity=1e6, price_moves=[0.0, 0.05], iv_shifts=[0.0]
+    )
+    moved = market.assign(underlying_price=market["underlying_price"] * 1.05, index_price=105_000.0)
+    again = margin.replicate(held.drop(columns="vega"), moved, params, now=NOW)
+    assert cell(surface.mm, 0.05, 0.0) == pytest.approx(cell(again.units, "BTC", "asset_mm"), rel=1e-12)
+    current = margin.replicate(held, market, params, now=NOW)
+    assert cell(surface.mm, 0.0, 0.0) == pytest.approx(cell(current.units, "BTC", "asset_mm"), rel=1e-12)

@@ -89,7 +89,7 @@ def test_the_calibrated_replica_reproduces_the_demo_account(mode: str, seed: int
             assert params.value(name, coin) == default.value(name, coin)
         for rate, amount in RATES:  # a rate is read off the report only where the book gives it a base
             if cell(units, coin, amount) > 0:
-                assert params.value(rate, coin) == pytest.approx(default.value(rate, coin), rel=1e-4)
+                assert params.value(rate, coin) == pytest.approx(default.value(rate, coin), rel=1e-7)
     assert (units["gross_notional"] > 0).all()  # every unit holds perpetuals: the future rate is read
     # the perpetuals' reference price is their mark; inverse contracts carry none (their grid is in USD)
     perps = report.perp_positions
@@ -133,9 +133,12 @@ def test_the_positions_and_chain_of_the_account_give_its_margin() -> None:
     replica = margin.replicate(account.positions, account.chain, now=NOW, equity=report.equity)
     reported = report.risk_units
     np.testing.assert_allclose(replica.units["asset_mm"], reported["asset_mm"], atol=0.05)
+    # the short-option contingency (rate x contracts x index) is charged on the report's usdIndexPrice, which
+    # differs from the chain's index in the last digit (a few 1e-5 USD); the others are exact, the vega spread
+    # on the positions' own vega
     for name in margin.COMPONENTS:
-        np.testing.assert_allclose(replica.units[name], reported[name], atol=1e-3, err_msg=name)
-    np.testing.assert_allclose(replica.units["future_contingency"], reported["future_contingency"], atol=1e-8)
+        atol = 1e-4 if name == "option_contingency" else 1e-7
+        np.testing.assert_allclose(replica.units[name], reported[name], atol=atol, err_msg=name)
     assert replica.units["max_loss_price_move"].tolist() == reported["max_loss_price_move"].tolist()
     # what each unit holds, counted on the report's own lists
     units = margin.risk_units(account.positions, account.chain, now=NOW)

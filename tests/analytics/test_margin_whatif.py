@@ -209,7 +209,8 @@ def _moved(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The account's positions and chain after ``coin``'s prices moved by ``move`` and its IVs by ``iv_shift``
     (relative), built from the frames themselves rather than from the replica's arrays."""
-    positions, chain = account.positions.copy(), account.chain.copy()
+    # Bybit's vegas describe the market as it is: after a move the replica's stand in (as in the surface)
+    positions, chain = account.positions.drop(columns="vega"), account.chain.drop(columns="vega")
     held = np.array([symbol.startswith(coin) for symbol in positions.index])
     positions.loc[held, "mark_price"] *= 1.0 + move
     rows = chain["base_coin"] == coin
