@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .chain_inputs import to_utc
 from .margin_symbols import parse_contract
 
 __all__ = [
@@ -70,6 +71,11 @@ def resolve_now(now: Any, *frames: pd.DataFrame | None) -> pd.Timestamp:
     answered) gives it; failing that the first ``attrs["fetched_at"]`` (this machine's clock when the frame
     was built), then the wall clock. ``pd.concat`` keeps ``attrs`` only when every part has the same ones, so
     a chain concatenated from several coins carries none: pass ``now`` then.
+
+    Raises
+    ------
+    ValueError
+        ``now`` (or a frame's time) is not a str, datetime, Timestamp or epoch ms.
     """
     if now is None:
         for key in ("server_time", "fetched_at"):
@@ -78,12 +84,7 @@ def resolve_now(now: Any, *frames: pd.DataFrame | None) -> pd.Timestamp:
                 break
     if now is None:
         return pd.Timestamp.now(tz="UTC").as_unit("ms")
-    if isinstance(now, int | float | np.integer | np.floating) and not isinstance(now, bool):
-        stamp = pd.Timestamp(int(now), unit="ms", tz="UTC")
-    else:
-        stamp = pd.Timestamp(now)
-        stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-    return stamp.as_unit("ms")
+    return to_utc(now, "now").as_unit("ms")
 
 
 def _table(frame: pd.DataFrame) -> pd.DataFrame:

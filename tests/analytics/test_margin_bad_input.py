@@ -70,6 +70,10 @@ CASES: dict[str, tuple[Callable[[], object], str]] = {
         r"an option's vega must be >= 0 per contract \(a position's vega has its sign\); wrong for "
         r"\['BTC-25DEC26-100000-C'\]",
     ),
+    "a time that is none": (
+        lambda: margin.replicate(positions(PERP), now="next friday"),
+        r"now must be a time \(str, datetime, pd.Timestamp or epoch ms\), got 'next friday'",
+    ),
     "negative forward in the chain": (
         lambda: margin.replicate(positions(OPTION), chain(underlying_price=-1.0), now=NOW),
         "chain column underlying_price must be a positive number",
