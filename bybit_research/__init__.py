@@ -54,6 +54,7 @@ _FUNCTIONS = (
     "collateral_info",
     "coin_greeks",
     "mmp_state",
+    "portfolio_margin",
     "positions",
     "orders",
     "executions",
@@ -71,6 +72,7 @@ _NAMESPACES = {
     "cache": "bybit_research.cache",
     "sim": "bybit_research.sim",
     "options": "bybit_research.options",
+    "margin": "bybit_research.analytics.margin",
     "plot": "bybit_research.plotting",
 }
 

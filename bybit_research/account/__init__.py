@@ -18,6 +18,7 @@ from .history import (
     settlement_records,
     transaction_log,
 )
+from .margin import portfolio_margin
 from .positions import orders, positions
 from .wallet import (
     account_info,
@@ -42,6 +43,7 @@ FUNCTIONS = (
     collateral_info,
     coin_greeks,
     mmp_state,
+    portfolio_margin,
     positions,
     orders,
     executions,

@@ -18,7 +18,7 @@ calculation (V5 reference §7) as pure functions of DataFrames, never HTTP:
 
 Example::
 
-    report = br.margin.parse_portfolio_margin(reply.result, time=reply.time_ms)
+    report = br.portfolio_margin()                 # or parse_portfolio_margin(result, time=...)
     rec = br.margin.reconcile(report)              # residuals per cell, per unit, for the account
     cal = rec.calibration
     leg = {"symbol": "ETHUSDT", "side": "Buy", "size": 1.0, "category": "linear", "mark_price": 3500.0}

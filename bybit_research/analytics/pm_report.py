@@ -183,7 +183,7 @@ def _risk_units(units: list[Mapping[str, Any]]) -> pd.DataFrame:
                 record[key] = value
         record.update({key: value for key, value in unit.items() if key not in _KNOWN_UNIT_KEYS})
         records.append(record)
-    index = pd.Index([str(unit["baseCoin"]) for unit in units], name="base_coin", dtype=object)
+    index = pd.Index([str(unit["baseCoin"]) for unit in units], name="base_coin", dtype="str")
     return records_frame(records, index)
 
 
@@ -227,11 +227,11 @@ def _positions(units: list[Mapping[str, Any]], key: str) -> pd.DataFrame:
                 {"baseCoin": unit["baseCoin"], **{k: v for k, v in row.items() if k != "symbolName"}}
             )
             symbols.append(str(row.get("symbolName")))
-    frame = records_frame(records, pd.Index(symbols, name="symbol", dtype=object), frozenset({"pnlRanges"}))
+    frame = records_frame(records, pd.Index(symbols, name="symbol", dtype="str"), frozenset({"pnlRanges"}))
     if frame.empty:
         frame = pd.DataFrame(
-            {"base_coin": pd.Series(dtype=object), "position": pd.Series(dtype=np.float64)},
-            index=pd.Index([], name="symbol", dtype=object),
+            {"base_coin": pd.Series(dtype="str"), "position": pd.Series(dtype=np.float64)},
+            index=pd.Index([], name="symbol", dtype="str"),
         )
     return frame
 
@@ -246,12 +246,12 @@ def _option_positions(units: list[Mapping[str, Any]]) -> pd.DataFrame:
                     {"baseCoin": unit["baseCoin"], "expiry": expiry.get("expiryDateRepresentation"), **fields}
                 )
                 symbols.append(str(row.get("symbolName")))
-    frame = records_frame(records, pd.Index(symbols, name="symbol", dtype=object), frozenset({"pnlRanges"}))
+    frame = records_frame(records, pd.Index(symbols, name="symbol", dtype="str"), frozenset({"pnlRanges"}))
     if frame.empty:
         frame = pd.DataFrame(
-            {name: pd.Series(dtype=object) for name in ("base_coin", "expiry")}
+            {name: pd.Series(dtype="str") for name in ("base_coin", "expiry")}
             | {"position": pd.Series(dtype=np.float64)},
-            index=pd.Index([], name="symbol", dtype=object),
+            index=pd.Index([], name="symbol", dtype="str"),
         )
     return frame
 
@@ -344,7 +344,7 @@ def _spot_hedge(units: list[Mapping[str, Any]]) -> pd.DataFrame:
     records = [
         {k: v for k, v in (unit.get("spotHedgeInfo") or {}).items() if k != "pnlRanges"} for unit in units
     ]
-    index = pd.Index([str(unit["baseCoin"]) for unit in units], name="base_coin", dtype=object)
+    index = pd.Index([str(unit["baseCoin"]) for unit in units], name="base_coin", dtype="str")
     return records_frame(records, index)
 
 

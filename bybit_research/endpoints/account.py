@@ -9,6 +9,7 @@ from .spec import (
     BOOL,
     FLOAT,
     INT,
+    OBJECT,
     SECONDS,
     STR,
     TIME,
@@ -262,6 +263,8 @@ PORTFOLIO_MARGIN = Endpoint(
     path="/v5/asset/portfolio-margin",
     auth=True,
     shape=Shape.OBJECT,
+    # kept whole: the report's nesting is the analytics parser's to unfold (its fields are §5.13's)
+    schemas={"*": {"wallet": OBJECT, "assetPnlRange": OBJECT}},
     cache=SECONDS,
 )
 

@@ -17,6 +17,7 @@ CASES = [
     ("start equals end", lambda c: c.order_history("linear", "2024-06-10", "2024-06-10"), "must be before"),
     ("coin", lambda c: c.wallet_balance(coin="BT C"), r"coin must be a coin name such as 'BTC'"),
     ("currency", lambda c: c.collateral_info("BTC-USDT"), r"currency must be a coin name"),
+    ("pm base coin", lambda c: c.portfolio_margin("BTC/USDT"), r"base_coin must be a coin name"),
     ("coin list", lambda c: c.wallet_balance(coin=[]), "non-empty list of coins"),
     (
         "account type",

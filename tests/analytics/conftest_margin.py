@@ -1,7 +1,8 @@
 """Helpers of the portfolio-margin tests: the simulator's demo account as report, positions and chains.
 
-The positions frame is built from the simulator's raw ``/v5/position/list`` rows with the toolkit's own frame
-builder plus a ``category`` column; the integrator swaps it for the account function ``positions()``.
+The report is parsed from the simulator's raw answer (kept as ``raw`` for the reconciliation tests; the
+public ``portfolio_margin()`` is tested against the same parse in ``tests/account``); positions are the
+account function ``positions()`` of every category.
 Every simulator here runs on the suite's fixed clock (:data:`NOW`, as in ``tests/conftest.py``) so that
 reports, positions and chains describe one instant, and the demo account's two-year history is replayed once
 per seed for the whole session (the simulator shares ledgers of one seed and clock).
@@ -25,15 +26,7 @@ from bybit_research.analytics.pm_report import PortfolioMarginReport, parse_port
 
 from .conftest import NOW, NOW_MS  # noqa: E402  (the suite's clock: 2024-06-15 12:34:56 UTC)
 
-__all__ = ["NOW", "NOW_MS", "DemoAccount", "cell", "demo_account", "positions_frame"]
-
-#: the position-list queries that cover the demo account (linear needs a settle coin or a symbol)
-_POSITION_QUERIES: tuple[tuple[str, dict[str, str]], ...] = (
-    ("linear", {"settleCoin": "USDT"}),
-    ("linear", {"settleCoin": "USDC"}),
-    ("inverse", {}),
-    ("option", {}),
-)
+__all__ = ["NOW", "NOW_MS", "DemoAccount", "cell", "demo_account"]
 
 
 def cell(frame: pd.DataFrame, row: Any, column: Any) -> float:
@@ -52,19 +45,6 @@ class DemoAccount:
     chain: pd.DataFrame
 
 
-def positions_frame(rows_by_category: list[tuple[str, list[dict]]]) -> pd.DataFrame:
-    """Raw position rows per category -> one frame in the ``/v5/position/list`` contract plus ``category``."""
-    from bybit_research.endpoints.trade import POSITION_LIST
-    from bybit_research.frames import build_frame
-
-    frames = []
-    for category, rows in rows_by_category:
-        frame = build_frame(POSITION_LIST, rows)
-        frame["category"] = category
-        frames.append(frame)
-    return pd.concat(frames)
-
-
 @cache
 def demo_account(margin_mode: str = "PORTFOLIO_MARGIN", seed: int = 7) -> DemoAccount:
     """The simulator's demo account (built once per mode and seed; treat the frames as read-only)."""
@@ -74,11 +54,8 @@ def demo_account(margin_mode: str = "PORTFOLIO_MARGIN", seed: int = 7) -> DemoAc
     app = create_app(SimConfig(seed=seed, margin_mode=margin_mode, now_ms=NOW_MS, ip_limit=0))
     client = Client(env="offline", cache=False, sim_app=app)
     reply = client.fetch("/v5/asset/portfolio-margin", auth=True)
-    rows = []
-    for category, params in _POSITION_QUERIES:
-        answer = client.get("/v5/position/list", {"category": category, **params}, auth=True)
-        rows.append((category, answer["list"]))
     report = parse_portfolio_margin(reply.result, time=reply.time_ms)
+    positions = pd.concat([client.positions(category) for category in ("linear", "inverse", "option")])
     coins = sorted(set(report.option_positions["base_coin"]))
     chain = pd.concat([client.option_chain(coin) for coin in coins])
-    return DemoAccount(raw=reply.result, report=report, positions=positions_frame(rows), chain=chain)
+    return DemoAccount(raw=reply.result, report=report, positions=positions, chain=chain)

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from bybit_research import _api
+from bybit_research.analytics.pm_report import PortfolioMarginReport
 from bybit_research.market.snapshots import instruments, tickers, trades
 from tests.conftest import NOW, FakeClient, MarketClient
 
@@ -44,6 +45,7 @@ SAMPLE_CALLS: dict[str, Callable[[MarketClient], Any]] = {
     "collateral_info": lambda c: c.collateral_info(),
     "coin_greeks": lambda c: c.coin_greeks(),
     "mmp_state": lambda c: c.mmp_state("BTC"),
+    "portfolio_margin": lambda c: c.portfolio_margin(),
     "positions": lambda c: c.positions("linear"),
     "orders": lambda c: c.orders("linear"),
     "executions": lambda c: c.executions("linear", START - pd.Timedelta(days=5), END),
@@ -66,10 +68,22 @@ def test_frames_round_trip_through_parquet_and_feather_with_their_attrs(
     name: str, client: MarketClient, tmp_path: Path
 ) -> None:
     result = SAMPLE_CALLS[name](client)
+    if isinstance(result, PortfolioMarginReport):  # a report of frames: each of them
+        frames = [value for value in vars(result).values() if isinstance(value, pd.DataFrame)]
+        assert len(frames) == 11 and all(
+            frame.attrs["endpoint"] == "/v5/asset/portfolio-margin" for frame in frames
+        )
+        for frame in frames:
+            _round_trip(frame, tmp_path)
+        return
     if not isinstance(result, pd.DataFrame):  # server_time: a Timestamp
         assert isinstance(result, pd.Timestamp) and result.tzinfo is not None
         return
     assert len(result) > 0, name
+    _round_trip(result, tmp_path)
+
+
+def _round_trip(result: pd.DataFrame, tmp_path: Path) -> None:
     json.dumps(result.attrs)  # JSON-safe, as Parquet and Feather metadata need
     result.to_parquet(tmp_path / "f.parquet")
     result.to_feather(tmp_path / "f.feather")
