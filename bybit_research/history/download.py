@@ -20,7 +20,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,6 +65,10 @@ __all__ = ["REPORT_COLUMNS", "HistoryDownloadError", "download"]
 REPORT_COLUMNS = ["kind", "category", "symbol", "interval", "partition", "action", "rows", "pages", "file"]
 _TRADES = KINDS["trades"]
 _DEFAULT_WORKERS = 4
+#: seconds between two looks at the workers (and at a pending Ctrl-C)
+_POLL_S = 0.1
+#: failed partitions named in the error message
+_SHOWN_FAILURES = 5
 
 
 class HistoryDownloadError(RuntimeError):
@@ -375,8 +379,16 @@ class _Run:
         relative = write_atomic(self.store, directory, table, meta)
         pages = int(frame.attrs.get("pages", 0))
         progress.pages(pages)
-        self.record(series.kind, task.symbol, series.code, month.label, "written", rows=table.num_rows,
-                    pages=pages, file=relative)  # fmt: skip
+        self.record(
+            series.kind,
+            task.symbol,
+            series.code,
+            month.label,
+            "written",
+            rows=table.num_rows,
+            pages=pages,
+            file=relative,
+        )
 
     def run_trades(self, symbol: str, progress: DownloadProgress) -> None:
         end = self.end
@@ -419,10 +431,18 @@ class _Run:
             if written is None:
                 self.record(_TRADES, symbol, None, day_label(day), "absent")
             else:
-                self.record(_TRADES, symbol, None, day_label(day), "written", rows=written[0], pages=1,
-                            file=written[1])  # fmt: skip
+                self.record(
+                    _TRADES,
+                    symbol,
+                    None,
+                    day_label(day),
+                    "written",
+                    rows=written[0],
+                    pages=1,
+                    file=written[1],
+                )
 
-        _each(one, to_fetch, self.client.concurrency)
+        _each(one, to_fetch, self.client.concurrency, self.stop)
 
     def fail(self, exc: BaseException, kind: Kind, symbol: str, code: str | None, partition: str) -> None:
         self.stop.set()
@@ -464,14 +484,18 @@ class _Run:
             with warnings.catch_warnings():
                 # months before a listing are empty: stored as such (and reported as 0 rows), not warned about
                 warnings.simplefilter("ignore", DataStartsLaterWarning)
-                _each(symbol_job, symbols, workers)
+                _each(symbol_job, symbols, workers, self.stop)
         finally:
             progress.close()
         report = self.report(started)
         if self.errors:
             first = self.errors[0]
             failed = report[report["action"] == "failed"]
-            where = ", ".join(f"{r.symbol} {r.kind} {r.partition}" for r in failed.itertuples())
+            where = ", ".join(
+                f"{r.symbol} {r.kind} {r.partition}" for r in failed.head(_SHOWN_FAILURES).itertuples()
+            )
+            if len(failed) > _SHOWN_FAILURES:
+                where += f" and {len(failed) - _SHOWN_FAILURES} more"
             raise HistoryDownloadError(
                 f"download stopped: {type(first).__name__}: {first} (failed: {where}); "
                 f"{report.attrs['written']} files were written, rerun to resume",
@@ -480,12 +504,26 @@ class _Run:
         return report
 
 
-def _each(job: Callable[[Any], None], items: Sequence[Any], workers: int) -> None:
-    """Run ``job`` on every item, ``workers`` at a time (in this thread when one)."""
+def _each(job: Callable[[Any], None], items: Sequence[Any], workers: int, stop: threading.Event) -> None:
+    """Run ``job`` on every item, ``workers`` at a time (in this thread when one).
+
+    An interruption (Ctrl-C) sets ``stop``: jobs not started are cancelled, the ones running finish the
+    partition they are writing."""
     if workers <= 1 or len(items) <= 1:
         for item in items:
             job(item)
         return
-    with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:
-        for future in [pool.submit(job, item) for item in items]:
-            future.result()
+    pool = ThreadPoolExecutor(max_workers=min(workers, len(items)))
+    try:
+        pending = {pool.submit(job, item) for item in items}
+        while pending:
+            # wake up now and then: a Ctrl-C is handled between two waits, not after a whole job
+            done, pending = wait(pending, timeout=_POLL_S, return_when=FIRST_EXCEPTION)
+            for future in done:
+                future.result()
+    except BaseException:
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        pool.shutdown(wait=True)

@@ -181,7 +181,10 @@ def _ms(value: Any) -> int:
 
 
 def remove_stale_temps(store: Store, directory: str, older_than_s: float = STALE_TEMP_S) -> int:
-    """Remove the temporary files of stopped runs under ``directory`` (relative); return how many."""
+    """Remove the temporary files of stopped runs under ``directory`` (relative); return how many.
+
+    A temporary file is stale when it is older than ``older_than_s``, or, on a local disk, when the process
+    that wrote it (its name holds the process id) no longer runs."""
     base = store.path(directory)
     if store.fs.get_file_info(base).type != pafs.FileType.Directory:
         return 0
@@ -192,10 +195,27 @@ def remove_stale_temps(store: Store, directory: str, older_than_s: float = STALE
         if entry.type != pafs.FileType.File or not (name.startswith(".") and name.endswith(_TEMP_SUFFIX)):
             continue
         modified = entry.mtime.timestamp() if entry.mtime is not None else 0.0
-        if modified < limit:
+        if modified < limit or (store.local and _writer_gone(name)):
             _remove_quietly(store, entry.path)
             removed += 1
     return removed
+
+
+def _writer_gone(name: str) -> bool:
+    """Whether the process named in a temporary file's name (``.data.parquet.<pid>-<id>.tmp``) has ended."""
+    digits = name[: -len(_TEMP_SUFFIX)].rsplit(".", 1)[-1].split("-", 1)[0]
+    if not digits.isdigit():
+        return False
+    pid = int(digits)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it runs, under another user
+        return False
+    return False
 
 
 def _write_bytes(store: Store, relative: str, data: bytes) -> None:

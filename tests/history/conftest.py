@@ -18,7 +18,7 @@ def store_tables(root: Path) -> dict[str, pa.Table]:
 
 
 def assert_same_store(left: Path, right: Path) -> None:
-    """Two stores hold the same files with the same rows (and no stray temporary files)."""
+    """Two stores hold the same files with the same rows, and no temporary files."""
     a, b = store_tables(left), store_tables(right)
     assert sorted(a) == sorted(b)
     for name in a:

@@ -76,8 +76,9 @@ def test_foreign_and_unwritable_folders_are_refused_before_any_request(
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     with pytest.raises(ValueError, match=r"cannot be written"):
-        br.history.download("BTCUSDT", "1", "2024-01-01", "2024-01-02", path=blocker / "store", client=client,
-                            progress=False)  # fmt: skip
+        br.history.download(
+            "BTCUSDT", "1", "2024-01-01", "2024-01-02", path=blocker / "store", client=client, progress=False
+        )
     assert sent(app) == 0 and sorted(p.name for p in foreign.iterdir()) == ["holiday.jpg"]
 
 
@@ -85,8 +86,16 @@ def test_testnet_has_no_trade_archive(tmp_path: Path) -> None:
     with Client(env="testnet", cache=False) as testnet:
         assert testnet.archive_url is None
         with pytest.raises(ValueError, match=r"env='testnet' has no public trade archive"):
-            br.history.download("BTCUSDT", None, "2024-01-01", "2024-01-02", kinds="trades", path=tmp_path,
-                                client=testnet, progress=False)  # fmt: skip
+            br.history.download(
+                "BTCUSDT",
+                None,
+                "2024-01-01",
+                "2024-01-02",
+                kinds="trades",
+                path=tmp_path,
+                client=testnet,
+                progress=False,
+            )
         with pytest.raises(ValueError, match=r"env='testnet' has no public trade archive"):
             testnet.archive_get("/trading/")
     with Client(env="mainnet", cache=False) as mainnet:
@@ -98,8 +107,16 @@ def test_testnet_has_no_trade_archive(tmp_path: Path) -> None:
 
 
 def test_reading_what_the_store_does_not_hold(client: MarketClient, tmp_path: Path) -> None:
-    br.history.download(["BTCUSDT"], "60", "2024-05-01", "2024-06-01", kinds=["klines", "funding"],
-                        path=tmp_path, client=client, progress=False)  # fmt: skip
+    br.history.download(
+        ["BTCUSDT"],
+        "60",
+        "2024-05-01",
+        "2024-06-01",
+        kinds=["klines", "funding"],
+        path=tmp_path,
+        client=client,
+        progress=False,
+    )
     with pytest.raises(ValueError, match=r"holds no klines of ETHUSDT \(linear\); it holds \['BTCUSDT'\]"):
         br.history.read(["BTCUSDT", "ETHUSDT"], path=tmp_path)
     with pytest.raises(

@@ -53,8 +53,17 @@ def test_layout_schema_and_what_each_file_holds(client: MarketClient, app: Any, 
     assert "klines/category=linear/symbol=BTCUSDT/interval=60/year=2024/month=04/data.parquet" in files
     assert "open_interest/category=linear/symbol=ETHUSDT/interval=1h/year=2024/month=06/data.parquet" in files
     assert "funding/category=linear/symbol=ETHUSDT/year=2024/month=05/data.parquet" in files
-    assert list(report.columns) == ["kind", "category", "symbol", "interval", "partition", "action", "rows",
-                                    "pages", "file"]  # fmt: skip
+    assert list(report.columns) == [
+        "kind",
+        "category",
+        "symbol",
+        "interval",
+        "partition",
+        "action",
+        "rows",
+        "pages",
+        "file",
+    ]
     assert set(report["action"]) == {"written"} and report.attrs["written"] == 24
     klines = report[(report["kind"] == "klines") & (report["symbol"] == "BTCUSDT")]
     assert klines["rows"].tolist() == [720, 744, 14 * 24 + 13]  # June: up to the candle of 12:00, still open
@@ -64,7 +73,7 @@ def test_layout_schema_and_what_each_file_holds(client: MarketClient, app: Any, 
         93,
         14 * 3 + 2,
     ]  # three settlements a day, up to 08:00 on the 15th
-    assert app.requests["/v5/market/time"] == 1
+    assert app.requests["/v5/market/time"] <= 1  # once, unless the client knew the clock
 
     april = "klines/category=linear/symbol=BTCUSDT/interval=60/year=2024/month=04/data.parquet"
     june = april.replace("month=04", "month=06")
@@ -103,8 +112,9 @@ def test_a_rerun_sends_nothing_for_closed_months(client: MarketClient, app: Any,
     assert sorted(after) == sorted(before) and all(after[k].equals(before[k]) for k in before)
     # a longer run fetches only the new month (and asks the exchange's clock, unless the client knows it)
     app.reset_counts()
-    longer = br.history.download(["BTCUSDT"], "15", "2024-03-20", None, path=tmp_path, client=client,
-                                 progress=False)  # fmt: skip
+    longer = br.history.download(
+        ["BTCUSDT"], "15", "2024-03-20", None, path=tmp_path, client=client, progress=False
+    )
     assert longer.set_index("partition")["action"].to_dict() == {
         "2024-03": "kept",
         "2024-04": "kept",
@@ -119,8 +129,17 @@ def test_a_rerun_sends_nothing_for_closed_months(client: MarketClient, app: Any,
 
 def test_read_equals_the_public_functions(client: MarketClient, tmp_path: Path) -> None:
     symbols = ["BTCUSDT", "ETHUSDT", "XRPUSDT"]
-    br.history.download(symbols, "1", "2024-05-30 22:00", "2024-06-02 01:30", kinds=KINDS_4, path=tmp_path,
-                        client=client, progress=False, open_interest_interval="5min")  # fmt: skip
+    br.history.download(
+        symbols,
+        "1",
+        "2024-05-30 22:00",
+        "2024-06-02 01:30",
+        kinds=KINDS_4,
+        path=tmp_path,
+        client=client,
+        progress=False,
+        open_interest_interval="5min",
+    )
     start, end = "2024-05-31 08:00", "2024-06-01 23:07"
     pd.testing.assert_frame_equal(
         br.history.read(symbols, start, end, "1", path=tmp_path), client.klines(symbols, "1", start, end)
@@ -160,8 +179,9 @@ def test_the_month_reaching_now_is_rewritten_later(client: MarketClient, tmp_pat
     may_written = (tmp_path / may).stat().st_mtime_ns
     later_app = create_app(SimConfig(now_ms=NOW_MS + 2 * 24 * HOUR_MS, ip_limit=0))
     with MarketClient(env="offline", cache=False, sim_app=later_app) as later:
-        report = br.history.download("BTCUSDT", "60", "2024-05-01", None, path=tmp_path, client=later,
-                                     progress=False)  # fmt: skip
+        report = br.history.download(
+            "BTCUSDT", "60", "2024-05-01", None, path=tmp_path, client=later, progress=False
+        )
         assert report.set_index("partition")["action"].to_dict() == {"2024-05": "kept", "2024-06": "written"}
         assert (tmp_path / may).stat().st_mtime_ns == may_written  # closed months are written once
         assert meta_of(tmp_path, june)["end"] == ms("2024-06-17 12:00")
@@ -176,11 +196,13 @@ def test_a_partly_held_month_is_fetched_whole_again(client: MarketClient, tmp_pa
     )
     jan = "klines/category=linear/symbol=ETHUSDT/interval=30/year=2024/month=01/data.parquet"
     assert (meta_of(tmp_path, jan)["start"], meta_of(tmp_path, jan)["complete"]) == (ms("2024-01-15"), False)
-    inside = br.history.download("ETHUSDT", "30", "2024-01-20", "2024-02-01", path=tmp_path, client=client,
-                                 progress=False)  # fmt: skip
+    inside = br.history.download(
+        "ETHUSDT", "30", "2024-01-20", "2024-02-01", path=tmp_path, client=client, progress=False
+    )
     assert inside["action"].tolist() == ["kept"]
-    wider = br.history.download("ETHUSDT", "30", "2024-01-01", "2024-02-10", path=tmp_path, client=client,
-                                progress=False)  # fmt: skip
+    wider = br.history.download(
+        "ETHUSDT", "30", "2024-01-01", "2024-02-10", path=tmp_path, client=client, progress=False
+    )
     assert wider["action"].tolist() == ["written", "written"] and wider["rows"].tolist() == [31 * 48, 9 * 48]
     assert (meta_of(tmp_path, jan)["start"], meta_of(tmp_path, jan)["complete"]) == (ms("2024-01-01"), True)
     pd.testing.assert_frame_equal(
@@ -190,14 +212,30 @@ def test_a_partly_held_month_is_fetched_whole_again(client: MarketClient, tmp_pa
 
 
 def test_months_before_a_listing_are_held_empty(client: MarketClient, app: Any, tmp_path: Path) -> None:
-    report = br.history.download("WIFUSDT", "D", "2024-01-01", "2024-05-01", kinds=["klines", "funding"],
-                                 path=tmp_path, client=client, progress=False)  # fmt: skip
+    report = br.history.download(
+        "WIFUSDT",
+        "D",
+        "2024-01-01",
+        "2024-05-01",
+        kinds=["klines", "funding"],
+        path=tmp_path,
+        client=client,
+        progress=False,
+    )
     rows = report.pivot(index="partition", columns="kind", values="rows")
     assert rows["klines"].tolist() == [0, 0, 31, 30]  # listed 2024-03-01
     assert rows["funding"].tolist()[:2] == [0, 0] and rows["funding"].iloc[2] > 0
     app.reset_counts()
-    again = br.history.download("WIFUSDT", "D", "2024-01-01", "2024-05-01", kinds=["klines", "funding"],
-                                path=tmp_path, client=client, progress=False)  # fmt: skip
+    again = br.history.download(
+        "WIFUSDT",
+        "D",
+        "2024-01-01",
+        "2024-05-01",
+        kinds=["klines", "funding"],
+        path=tmp_path,
+        client=client,
+        progress=False,
+    )
     assert sent(app) == 0 and set(again["action"]) == {"kept"}
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the store holds the empty months: no gap to warn about
@@ -233,8 +271,16 @@ def test_symbols_are_fetched_concurrently(app: Any, tmp_path: Path, workers: int
     counting = InFlight(app, 0.05)
     with MarketClient(env="offline", cache=False, sim_app=counting) as client:
         client.server_now_ms()  # the clock is learned first, alone
-        report = br.history.download(["BTCUSDT", "ETHUSDT", "SOLUSDT"], "D", "2024-01-01", "2024-04-01",
-                                     path=tmp_path, client=client, progress=False, workers=workers)  # fmt: skip
+        report = br.history.download(
+            ["BTCUSDT", "ETHUSDT", "SOLUSDT"],
+            "D",
+            "2024-01-01",
+            "2024-04-01",
+            path=tmp_path,
+            client=client,
+            progress=False,
+            workers=workers,
+        )
     assert report.attrs["written"] == 9 and report["pages"].tolist() == [1] * 9  # one request per month
     assert counting.most == at_once
 
@@ -251,11 +297,13 @@ def test_progress_bars_show_symbols_and_pages(
 
 def test_a_store_on_an_fsspec_filesystem(client: MarketClient, app: Any) -> None:
     url = "memory://history-tests/team-store"
-    br.history.download(["BTCUSDT", "ETHUSDT"], "240", "2024-04-01", "2024-06-01", path=url, client=client,
-                        progress=False)  # fmt: skip
+    br.history.download(
+        ["BTCUSDT", "ETHUSDT"], "240", "2024-04-01", "2024-06-01", path=url, client=client, progress=False
+    )
     app.reset_counts()
-    again = br.history.download(["BTCUSDT", "ETHUSDT"], "240", "2024-04-01", "2024-06-01", path=url,
-                                client=client, progress=False)  # fmt: skip
+    again = br.history.download(
+        ["BTCUSDT", "ETHUSDT"], "240", "2024-04-01", "2024-06-01", path=url, client=client, progress=False
+    )
     assert sent(app) == 0 and set(again["action"]) == {"kept"}
     pd.testing.assert_frame_equal(
         br.history.read(["BTCUSDT", "ETHUSDT"], "2024-04-01", "2024-06-01", path=url),

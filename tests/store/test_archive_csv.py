@@ -40,7 +40,11 @@ def test_contract_files_become_typed_columns_with_exact_times() -> None:
 
 
 def test_spot_files_and_plain_csv() -> None:
-    spot = "id,timestamp,price,volume,side,rpi\n1,1717200000123,3800.12,0.5,buy,0\n2,1717200000999,3800,1,sell,1\n"
+    spot = (
+        "id,timestamp,price,volume,side,rpi\n"
+        "1,1717200000123,3800.12,0.5,buy,0\n"
+        "2,1717200000999,3800,1,sell,1\n"
+    )
     table = archive_table(spot.encode(), "spot", "ETHUSDT")
     assert table.column_names == ["time", "id", "price", "volume", "side", "rpi"]
     assert table["time"].cast(pa.int64()).to_pylist() == [1_717_200_000_123_000, 1_717_200_000_999_000]
