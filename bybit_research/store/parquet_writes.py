@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
@@ -38,15 +39,18 @@ __all__ = [
     "prepare_store",
     "remove_stale_temps",
     "write_atomic",
+    "writer_options",
 ]
 
 #: the footer metadata key of the store's own description of a file
 META_KEY = b"bybit_research.history"
 #: temporary files older than this (seconds) are leftovers of a stopped run, removed by the next download
 STALE_TEMP_S = 3600.0
-#: Parquet writer settings: zstd (level 9 writes a month of minutes in tens of ms and is about 10 % smaller
-#: than the default level), statistics on (readers skip row groups by time), version 2.6 (ms timestamps)
+#: Parquet writer settings shared by every file: zstd (level 9 writes a month of minutes in about 0.1 s and is
+#: 7 % smaller than level 3), statistics on (readers skip row groups by time), format 2.6 (ms timestamps)
 WRITE_OPTIONS: dict[str, Any] = {"compression": "zstd", "compression_level": 9, "version": "2.6"}
+#: text columns with at most this share of distinct values are dictionary-encoded (``side``, not trade ids)
+_DICTIONARY_SHARE = 0.1
 _TEMP_SUFFIX = ".tmp"
 
 
@@ -108,7 +112,7 @@ def write_atomic(store: Store, directory: str, table: pa.Table, meta: Mapping[st
     if store.local:
         os.makedirs(store.path(directory), exist_ok=True)
         try:
-            pq.write_table(table, temp, **WRITE_OPTIONS)
+            pq.write_table(table, temp, **writer_options(table))
             _fsync(temp)
             os.replace(temp, final)
         except BaseException:
@@ -119,12 +123,32 @@ def write_atomic(store: Store, directory: str, table: pa.Table, meta: Mapping[st
     store.fs.create_dir(store.path(directory), recursive=True)
     try:
         with store.fs.open_output_stream(temp) as sink:
-            pq.write_table(table, sink, **WRITE_OPTIONS)
+            pq.write_table(table, sink, **writer_options(table))
         store.fs.move(temp, final)
     except BaseException:
         _remove_quietly(store, temp)
         raise
     return relative
+
+
+def writer_options(table: pa.Table) -> dict[str, Any]:
+    """The Parquet settings of a table: :data:`WRITE_OPTIONS` and an encoding per column.
+
+    Times and integers are delta-encoded (a month of minutes takes a few hundred bytes instead of the
+    dictionary's 200 KB); floats are plain, which zstd compresses better here than byte-stream-split or a
+    dictionary of mostly distinct prices; text columns with few distinct values use a dictionary.
+    """
+    encodings: dict[str, str] = {}
+    dictionary: list[str] = []
+    for field in table.schema:
+        kind = field.type
+        if pa.types.is_timestamp(kind) or pa.types.is_int64(kind) or pa.types.is_int32(kind):
+            encodings[field.name] = "DELTA_BINARY_PACKED"
+        elif (pa.types.is_string(kind) or pa.types.is_large_string(kind)) and table.num_rows:
+            distinct = pc.count_distinct(table[field.name]).as_py()
+            if distinct <= max(1, _DICTIONARY_SHARE * table.num_rows):
+                dictionary.append(field.name)
+    return {**WRITE_OPTIONS, "use_dictionary": dictionary, "column_encoding": encodings}
 
 
 def file_meta(store: Store, relative: str) -> dict[str, Any] | None:

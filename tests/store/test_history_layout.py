@@ -239,3 +239,29 @@ def test_files_without_the_stores_metadata_are_not_trusted(tmp_path: Path) -> No
     (folder / "data.parquet").write_bytes(b"not parquet")
     assert file_meta(store, "funding/category=linear/symbol=X/year=2024/month=01/data.parquet") is None
     assert file_meta(store, "funding/missing/data.parquet") is None
+
+
+def test_each_column_gets_the_encoding_that_suits_it(tmp_path: Path) -> None:
+    count = 1000
+    table = pa.table(
+        {
+            "time": pa.array([1_717_200_000_000 + i for i in range(count)], pa.timestamp("us", tz="UTC")),
+            "side": ["Buy", "Sell"] * (count // 2),
+            "trd_match_id": [f"id-{i}" for i in range(count)],
+            "price": [60_000.0 + i / 10 for i in range(count)],
+            "rpi": [False] * count,
+        }
+    )
+    options = parquet_writes.writer_options(table)
+    assert options["use_dictionary"] == ["side"]
+    assert options["column_encoding"] == {"time": "DELTA_BINARY_PACKED"}
+    assert (options["compression"], options["compression_level"]) == ("zstd", 9)
+    relative = write_atomic(open_store(tmp_path), "trades/x", table, {"start": 0, "end": 1, "complete": True})
+    group = pq.read_metadata(tmp_path / relative).row_group(0)
+    encodings = {group.column(i).path_in_schema: group.column(i).encodings for i in range(group.num_columns)}
+    assert "DELTA_BINARY_PACKED" in encodings["time"]
+    assert "RLE_DICTIONARY" in encodings["side"] and "RLE_DICTIONARY" not in encodings["trd_match_id"]
+    assert "RLE_DICTIONARY" not in encodings["price"] and "DELTA_BINARY_PACKED" not in encodings["price"]
+    assert pq.read_table(tmp_path / relative).replace_schema_metadata(None).equals(table)
+    empty = parquet_writes.writer_options(table.slice(0, 0))
+    assert empty["use_dictionary"] == [] and empty["column_encoding"] == {"time": "DELTA_BINARY_PACKED"}
