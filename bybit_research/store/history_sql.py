@@ -1,7 +1,7 @@
 """DuckDB over the history store: one view per kind, with the Hive partition keys as typed columns.
 
->>> con = duckdb_connection("~/data/bybit")                                      # doctest: +SKIP
->>> con.sql("SELECT symbol, count(*) FROM klines GROUP BY symbol").df()          # doctest: +SKIP
+>>> con = duckdb_connection("~/data/bybit")  # doctest: +SKIP
+>>> con.sql("SELECT symbol, day, sum(turnover) / sum(volume) FROM klines GROUP BY ALL").df()  # doctest: +SKIP
 
 The views read the Parquet files where they are (nothing is copied): local folders directly, ``s3://`` and
 ``gs://`` through DuckDB's httpfs extension (credentials as DuckDB's ``CREATE SECRET`` sets them), other
@@ -21,6 +21,9 @@ from .history_paths import KINDS, Kind, Store, open_store
 
 __all__ = ["duckdb_connection", "view_sql"]
 
+#: the UTC date of ``time`` by integer arithmetic: ``date_trunc('day', time)`` on a TIMESTAMP WITH TIME ZONE
+#: goes through ICU's calendar and is about three times slower over millions of rows
+_DAY = "DATE '1970-01-01' + CAST(epoch_ms(time) // 86400000 AS INTEGER)"
 _DUCK_TYPES = {pa.string(): "VARCHAR", pa.int16(): "SMALLINT", pa.int8(): "TINYINT", pa.date32(): "DATE"}
 
 
@@ -35,7 +38,7 @@ def view_sql(store: Store, kind: Kind) -> str:
         glob = store.path(f"{kind.name}/" + "/".join("*" for _ in kind.partitions) + "/*.parquet")
     types = ", ".join(f"{_quoted(name)}: {_quoted(_DUCK_TYPES[t])}" for name, t in kind.partitions)
     return (
-        f'CREATE OR REPLACE VIEW "{kind.name}" AS SELECT * FROM read_parquet({_quoted(glob)}, '
+        f'CREATE OR REPLACE VIEW "{kind.name}" AS SELECT *, {_DAY} AS day FROM read_parquet({_quoted(glob)}, '
         f"hive_partitioning = true, hive_types = {{{types}}}, union_by_name = true)"
     )
 
@@ -54,8 +57,9 @@ def duckdb_connection(path: str | os.PathLike[str] | None = None, database: str 
     -------
     duckdb.DuckDBPyConnection
         Views: each kind the store holds, columns as in :func:`.history.dataset` (the files' columns, then
-        ``category``, ``symbol``, ``interval``, ``year``, ``month`` or ``date``). ``time`` is a
-        ``TIMESTAMP WITH TIME ZONE``; the session time zone is UTC.
+        ``category``, ``symbol``, ``interval``, ``year``, ``month`` or ``date``), and ``day``: the UTC date
+        of ``time`` (``GROUP BY day`` is the fast daily grouping). ``time`` is a ``TIMESTAMP WITH TIME
+        ZONE``; the session time zone is UTC.
 
     Raises
     ------

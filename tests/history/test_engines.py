@@ -54,18 +54,20 @@ def test_duckdb_views_and_a_daily_vwap(store: Path, minutes: pd.DataFrame) -> No
         "SMALLINT",
         "TINYINT",
     )
+    assert columns["day"] == "DATE"
     vwap = con.sql(
         """
-        SELECT symbol, date_trunc('day', time) AS time, sum(turnover) / sum(volume) AS vwap,
-               count(*) AS candles
-        FROM klines WHERE interval = '1' GROUP BY ALL ORDER BY symbol, time
+        SELECT symbol, day, sum(turnover) / sum(volume) AS vwap, count(*) AS candles
+        FROM klines WHERE interval = '1' GROUP BY ALL ORDER BY symbol, day
         """
     ).df()
     assert vwap["candles"].tolist() == [1440] * 9
     expected = pandas_daily_vwap(minutes)
     assert vwap["symbol"].tolist() == expected["symbol"].tolist()
-    assert (vwap["time"].dt.tz_convert("UTC") == expected["time"]).all()
+    assert (pd.to_datetime(vwap["day"]).dt.tz_localize("UTC") == expected["time"]).all()
     np.testing.assert_allclose(vwap["vwap"], expected["vwap"], rtol=1e-12)
+    truncated = con.sql("SELECT count(*) FROM klines WHERE day <> CAST(date_trunc('day', time) AS DATE)")
+    assert truncated.fetchall() == [(0,)]
     settled = con.sql(
         "SELECT k.symbol, count(*) FROM klines k JOIN funding f ON k.symbol = f.symbol AND k.time = f.time "
         "GROUP BY ALL ORDER BY 1"
