@@ -78,8 +78,8 @@ def test_a_killed_download_resumes_to_the_clean_store(client: MarketClient, tmp_
     ):
         time.sleep(0.01)
     os.kill(process.pid, signal.SIGKILL)
-    process.communicate(timeout=30)
-    assert process.returncode == -signal.SIGKILL  # killed, not finished
+    _, errors = process.communicate(timeout=30)
+    assert process.returncode == -signal.SIGKILL, errors[-2000:]  # killed, not finished
     left = list(store.rglob("data.parquet"))
     assert 4 <= len(left) < FILES
     for path in left:  # whole files only
@@ -97,7 +97,6 @@ def test_a_process_dying_mid_write_leaves_no_partial_file(client: MarketClient, 
     crash = """
     import os, signal
     import pyarrow.parquet as pq
-import pytest
     real, calls = pq.write_table, []
     def dying(table, where, **options):
         calls.append(where)
@@ -108,8 +107,8 @@ import pytest
     pq.write_table = dying
     """
     process = start(store, latency_ms=0, before=crash)
-    process.communicate(timeout=120)
-    assert process.returncode == -signal.SIGKILL
+    _, errors = process.communicate(timeout=120)
+    assert process.returncode == -signal.SIGKILL, errors[-2000:]
     assert len(list(store.rglob("data.parquet"))) == 4
     partial = list(store.rglob("*.tmp"))
     assert len(partial) == 1 and partial[0].name.startswith(".data.parquet.")
