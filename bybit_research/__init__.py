@@ -74,6 +74,7 @@ _NAMESPACES = {
     "options": "bybit_research.options",
     "margin": "bybit_research.analytics.margin",
     "plot": "bybit_research.plotting",
+    "history": "bybit_research.history",
 }
 
 __all__ = sorted([*_PUBLIC, *_FUNCTIONS, *_NAMESPACES])

@@ -22,15 +22,19 @@ from . import _api
 from .config import ENV_CACHE, default_cache_path
 from .core.expiry import DO_NOT_CACHE
 from .core.time import now_ms
-from .errors import BybitError
+from .errors import BybitError, NetworkError, ServerError
 from .http import ClientSettings, Reply, Session
 from .http.credentials import Credentials, mask_key
 from .http.transports.cache import DEFAULT_EXPIRE_AFTER, open_sqlite_cache
 from .http.transports.lazy import LazyTransport
 from .http.transports.ratelimit import DEFAULT_IP_BAN_S, RateLimiter
+from .http.transports.retry import RetryTransport
 from .store.columns import ColumnStore, SQLiteColumnStore, column_store_for
 
-__all__ = ["Client", "get_default_client", "set_default_client"]
+__all__ = ["PUBLIC_ARCHIVE_URL", "Client", "get_default_client", "set_default_client"]
+
+#: Bybit's public file host: daily trade archives (``/trading/``, ``/spot/``)
+PUBLIC_ARCHIVE_URL = "https://public.bybit.com"
 
 
 def _offline_host(sim_app: Any) -> str | None:
@@ -208,6 +212,8 @@ class Client:
         self._session = Session(settings, network, self.cache_backend, shared_budget=shared)
         self._clock_learned = False
         self._clock_lock = threading.Lock()
+        self._network = network
+        self._archive: httpx.Client | None = None
 
     # ------------------------------------------------------------------------------------------ settings
 
@@ -368,11 +374,63 @@ class Client:
                 pass  # asked again on the next call
         return int(clock.now_ms())
 
+    # ------------------------------------------------------------------------------- public trade archive
+
+    @property
+    def archive_url(self) -> str | None:
+        """Base URL of Bybit's public file host (the daily trade archive): ``https://public.bybit.com`` for
+        mainnet and demo (demo trades on mainnet's market), the base URL itself for a custom URL and the
+        simulator (which serve the same paths), ``None`` for testnet (which has no archive)."""
+        if self.env in ("mainnet", "demo"):
+            return PUBLIC_ARCHIVE_URL
+        return None if self.env == "testnet" else self.base_url
+
+    def archive_get(self, path: str) -> bytes | None:
+        """GET a file of the public trade archive (``/trading/BTCUSDT/BTCUSDT2024-01-01.csv.gz``, or a
+        listing page such as ``/trading/BTCUSDT/``): its bytes, or ``None`` for HTTP 404 (no such file).
+
+        Transient failures (timeouts, HTTP 429 and 5xx) are retried with the client's retry bounds. The file
+        host is not a V5 host: these requests use neither the cache nor the V5 rate limiter.
+
+        Raises
+        ------
+        ValueError
+            For testnet (no archive) or a path not starting with ``/``.
+        ServerError
+            Any other HTTP status after the retries (``NetworkError`` when no answer came).
+        """
+        base = self.archive_url
+        if base is None:
+            raise ValueError(f"env={self.env!r} has no public trade archive (it is mainnet data)")
+        if not isinstance(path, str) or not path.startswith("/"):
+            raise ValueError(f"archive path must start with '/', got {path!r}")
+        with self._clock_lock:
+            if self._archive is None:
+                self._archive = httpx.Client(
+                    base_url=base,
+                    transport=RetryTransport(self._network, self.settings.retry_policy),
+                    timeout=httpx.Timeout(self.settings.timeout),
+                    headers={"User-Agent": "bybit_research"},
+                )
+            http = self._archive
+        try:
+            response = http.get(path)
+        except httpx.TransportError as exc:
+            message = f"no answer from the trade archive ({type(exc).__name__}: {exc})"
+            raise NetworkError(None, message, path) from exc
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise ServerError(None, f"the trade archive answered HTTP {response.status_code}", path)
+        return response.content
+
     # --------------------------------------------------------------------------------------- lifecycle
 
     def close(self) -> None:
         """Close connections, and the cache backend unless it was passed in."""
         self._session.close()
+        if self._archive is not None:
+            self._archive.close()
         if isinstance(self.column_store, SQLiteColumnStore):
             self.column_store.close()
         if self._owns_backend and self.cache_backend is not None:

@@ -69,6 +69,7 @@ PUBLIC_NAMES = [
     "funding_rates",
     "get_default_client",
     "historical_volatility",
+    "history",
     "instruments",
     "insurance",
     "klines",

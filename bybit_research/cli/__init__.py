@@ -1,4 +1,4 @@
-"""The ``bybit-research`` command: ``demo``, ``sim`` and ``cache`` sub-commands."""
+"""The ``bybit-research`` command: ``demo``, ``sim``, ``cache``, ``download`` and ``history`` sub-commands."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ _COMMANDS = {
     ),
     "sim": ("bybit_research.sim.cli", "serve the local V5 simulator over TCP"),
     "cache": ("bybit_research.cli.cache", "inspect or clear the on-disk request cache"),
+    "download": ("bybit_research.cli.download", "download history into a Parquet store"),
+    "history": ("bybit_research.cli.history", "inspect a Parquet history store (history info DIR)"),
 }
 
 
