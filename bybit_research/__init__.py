@@ -54,6 +54,7 @@ _NAMESPACES = {
     "sim": "bybit_research.sim",
     "options": "bybit_research.options",
     "plot": "bybit_research.plotting",
+    "widgets": "bybit_research.widgets",
 }
 
 __all__ = sorted([*_PUBLIC, *_FUNCTIONS, *_NAMESPACES])

@@ -74,6 +74,7 @@ PUBLIC_NAMES = [
     "sim",
     "tickers",
     "trades",
+    "widgets",
 ]
 
 
