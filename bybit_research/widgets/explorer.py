@@ -265,10 +265,10 @@ class Explorer(Panel):
         assert listing is not None
         code = str(listing.at[symbol, "expiry_code"]) if "expiry_code" in listing.columns else None
         if self.chain is None:
-            self.chain = OptionChainPanel(self.filter_bar.coin, self.client, chain=listing)
+            self.chain = OptionChainPanel(self.filter_bar.coin, self.client, chain=listing, expiry=code)
             self.chain.coin.layout.display = "none"  # the explorer's coin box chooses the coin
             self._set_tabs()
         elif self.chain.chain is not listing:
             self.chain.show_chain(listing, code)
-        if code is not None:
+        elif code is not None:
             self.chain.select_expiry(code)

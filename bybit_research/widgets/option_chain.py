@@ -36,6 +36,8 @@ class OptionChainPanel(Panel):
         The client to fetch with; default the default client.
     chain
         A chain frame already fetched (the explorer passes its own): shown without fetching.
+    expiry
+        The expiry code shown first; default the first live expiry a week or more away.
 
     Attributes
     ----------
@@ -59,7 +61,12 @@ class OptionChainPanel(Panel):
     """
 
     def __init__(
-        self, base_coin: str = "BTC", client: Client | None = None, *, chain: pd.DataFrame | None = None
+        self,
+        base_coin: str = "BTC",
+        client: Client | None = None,
+        *,
+        chain: pd.DataFrame | None = None,
+        expiry: str | None = None,
     ):
         super().__init__(client, "option-chain")
         self.chain: pd.DataFrame | None = None
@@ -110,18 +117,19 @@ class OptionChainPanel(Panel):
         self.x.observe(self._view_changed, "value")
         self.plots.observe(self._view_changed, "selected_index")
         if chain is not None:
-            self.show_chain(chain)
+            self.show_chain(chain, expiry)
         else:
-            self.load(self.coin.value)
+            self.load(self.coin.value, expiry)
 
     # ------------------------------------------------------------------------------------------ data
 
-    def load(self, base_coin: str) -> None:
-        """Fetch the chain of ``base_coin`` and show it (the status line says what failed, if it fails)."""
+    def load(self, base_coin: str, expiry: str | None = None) -> None:
+        """Fetch the chain of ``base_coin`` and show it at ``expiry`` (the status line says what failed, if
+        it fails)."""
         coin = base_coin.strip().upper()
         chain = self.attempt(f"{coin} option chain", lambda: self.client.option_chain(coin))
         if chain is not None:
-            self.show_chain(chain)
+            self.show_chain(chain, expiry)
 
     def show_chain(self, chain: pd.DataFrame, expiry: str | None = None) -> None:
         """Show a chain frame: offer its live expiries, pick ``expiry`` (default the first a week or more
