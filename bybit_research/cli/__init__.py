@@ -1,4 +1,4 @@
-"""The ``bybit-research`` command: ``demo``, ``sim`` and ``cache`` sub-commands."""
+"""The ``bybit-research`` command: ``demo``, ``sim``, ``cache`` and ``explore`` sub-commands."""
 
 from __future__ import annotations
 
@@ -13,6 +13,10 @@ _COMMANDS = {
     ),
     "sim": ("bybit_research.sim.cli", "serve the local V5 simulator over TCP"),
     "cache": ("bybit_research.cli.cache", "inspect or clear the on-disk request cache"),
+    "explore": (
+        "bybit_research.cli.explore",
+        "open the instrument explorer as an app (Voila, simulator by default)",
+    ),
 }
 
 
