@@ -247,6 +247,8 @@ class Explorer(Panel):
             self.details.value = self.ticker.value = ""
             for panel in self._series_panels():
                 panel.clear()
+            if self.chain is not None and self.listing is None:
+                self.chain.clear()  # no chain behind an option listing that failed
             return
         self.details.value, self.ticker.value = describe(
             str(symbol), category, self.instruments, self.listing

@@ -149,6 +149,20 @@ class OptionChainPanel(Panel):
             self._quiet = False
         self.refresh()
 
+    def clear(self) -> None:
+        """Show no chain (the explorer's option listing failed)."""
+        self.chain, self.frame, self.figure = None, None, None
+        self.figures.clear()
+        self._drawn.clear()
+        self._quiet = True
+        try:
+            self.expiry.options = []
+        finally:
+            self._quiet = False
+        self.heading.value = self.table.value = ""
+        for image in self.images.values():
+            image.value = b""
+
     def select_expiry(self, expiry: str) -> None:
         """Show ``expiry`` (a live code of the chain; others are ignored)."""
         if expiry in self.expiry.options:

@@ -188,6 +188,19 @@ def test_options_list_the_chain_and_open_the_chain_panel(explorer: Explorer, cli
     assert set(explorer.listing["base_coin"]) == {"ETH"} and panel.chain is explorer.listing
 
 
+def test_a_coin_without_options_shows_bybits_error_and_no_stale_chain(client: Client) -> None:
+    explorer = Explorer("option", client)
+    assert explorer.chain is not None and explorer.chain.chain is explorer.listing
+    explorer.filter_bar.option_coin.value = "xrp"
+    assert explorer.error is not None and explorer.error.startswith(
+        "option instruments failed: InvalidRequestError"
+    )
+    assert "no options on XRP" in explorer.error and explorer.listing is None
+    assert explorer.chain.chain is None and explorer.figure is None and explorer.chain.expiry.options == ()
+    explorer.filter_bar.option_coin.value = "BTC"
+    assert explorer.error is None and explorer.chain.chain is explorer.listing and explorer.figure is not None
+
+
 def test_interval_and_range_refetch_the_chart(explorer: Explorer) -> None:
     chart = explorer.chart
     explorer.range.value = "1d"
