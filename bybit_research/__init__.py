@@ -75,6 +75,7 @@ _NAMESPACES = {
     "margin": "bybit_research.analytics.margin",
     "plot": "bybit_research.plotting",
     "history": "bybit_research.history",
+    "widgets": "bybit_research.widgets",
 }
 
 __all__ = sorted([*_PUBLIC, *_FUNCTIONS, *_NAMESPACES])

@@ -95,6 +95,7 @@ PUBLIC_NAMES = [
     "trades",
     "transaction_log",
     "wallet_balance",
+    "widgets",
 ]
 
 

@@ -1,4 +1,5 @@
-"""The ``bybit-research`` command: ``demo``, ``sim``, ``cache``, ``download`` and ``history`` sub-commands."""
+"""The ``bybit-research`` command: ``demo``, ``sim``, ``cache``, ``download``, ``history`` and ``explore``
+sub-commands."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ _COMMANDS = {
     "cache": ("bybit_research.cli.cache", "inspect or clear the on-disk request cache"),
     "download": ("bybit_research.cli.download", "download history into a Parquet store"),
     "history": ("bybit_research.cli.history", "inspect a Parquet history store (history info DIR)"),
+    "explore": (
+        "bybit_research.cli.explore",
+        "open the instrument explorer as an app (Voila, simulator by default)",
+    ),
 }
 
 

@@ -80,6 +80,11 @@ def main(argv: list[str] | None = None) -> int:
         target = run_notebook(path, args.out, args.timeout)
         print(f"  {path.name:<32} {time.perf_counter() - started:6.1f} s -> {target}")
     print(f"Open {args.out / notebooks[0].with_suffix('.html').name} in a browser to read the tour.")
+    env = "" if args.env == "offline" else f" --env {args.env}"
+    # the HTML copies hold widget state, which renders only with a live kernel: the explorer is an app
+    print(
+        f"Open the instrument explorer as an app: bybit-research explore{env}  (Voila, http://127.0.0.1:8866/)"
+    )
     return 0
 
 

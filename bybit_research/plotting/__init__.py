@@ -15,5 +15,17 @@ from .equity import equity
 from .funding import funding
 from .open_interest import open_interest
 from .smile import smile
+from .surface import surface
+from .term_structure import term_structure
 
-__all__ = ["basis", "candles", "depth", "equity", "funding", "open_interest", "smile"]
+__all__ = [
+    "basis",
+    "candles",
+    "depth",
+    "equity",
+    "funding",
+    "open_interest",
+    "smile",
+    "surface",
+    "term_structure",
+]

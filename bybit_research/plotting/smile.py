@@ -211,5 +211,6 @@ def _title(chain: pd.DataFrame, rows: pd.DataFrame, quotes: str) -> str:
         expiry = pd.Timestamp(rows["expiry"].iloc[0])
         head = f"{head}{code} (expiry {expiry:%Y-%m-%d %H:%M} UTC)"
     what = {"otm": "OTM", "call": "calls'", "put": "puts'", "both": "calls' and puts'"}[quotes]
-    stamp = format_time(chain.attrs.get("fetched_at"))
+    # the exchange's clock of the tickers (what the analytics value at), else when the frame was built
+    stamp = format_time(chain.attrs.get("server_time") or chain.attrs.get("fetched_at"))
     return f"{head} {what} IV smile" + (f", snapshot {stamp}" if stamp else "")

@@ -2,7 +2,8 @@
 
 Run from the repository root::
 
-    PYTHONPATH=. .venv/bin/python docs/gallery/make_gallery.py
+    PYTHONPATH=. .venv/bin/python docs/gallery/make_gallery.py            # every image
+    PYTHONPATH=. .venv/bin/python docs/gallery/make_gallery.py surface    # only these
 
 The simulator runs in-process at a fixed clock (2024-06-15 12:34:56 UTC), so the data, and therefore the
 images, are the same on every run. Images are written at 100 dpi, the width of a notebook cell. Look at them
@@ -96,15 +97,26 @@ def figures(client: Client) -> dict[str, Callable[[], Any]]:
         "basis": lambda: plotting.basis(snapshot(client.tickers("linear")), "perp"),
         "depth": lambda: plotting.depth(client.orderbook("BTCUSDT", limit=200)),
         "smile": lambda: plotting.smile(chain, expiry),
+        "term_structure": lambda: plotting.term_structure(chain, expiry=expiry),
+        "surface": lambda: plotting.surface(chain),
         "equity": lambda: plotting.equity(transaction_log(client, 28)),
     }
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    """Draw every image, or only those named on the command line (``make_gallery.py smile surface``)."""
+    wanted = sys.argv[1:] if argv is None else argv
     app = create_app(SimConfig(now_ms=int(NOW.value // 1_000_000), ip_limit=0))
     client = Client(env="offline", cache=False, sim_app=app)
     try:
-        for name, draw in figures(client).items():
+        drawings = figures(client)
+        unknown = sorted(set(wanted) - set(drawings))
+        if unknown:
+            print(f"unknown gallery images {unknown}; there are {sorted(drawings)}", file=sys.stderr)
+            return 2
+        for name, draw in drawings.items():
+            if wanted and name not in wanted:
+                continue
             started = time.perf_counter()
             figure = draw()
             path = OUT / f"{name}.png"

@@ -23,6 +23,10 @@ EXPECTS = {
     "depth": "an order-book frame (columns side, price, size)",
     "smile": "an option-chain frame (columns expiry, strike, option_type, mark_iv, bid1_iv, ask1_iv, "
     "underlying_price)",
+    "term_structure": "an option-chain frame (columns expiry, strike, option_type, mark_price, mark_iv, "
+    "underlying_price)",
+    "surface": "an option-chain frame (columns expiry, strike, option_type, mark_price, mark_iv, "
+    "underlying_price)",
     "equity": "a transaction-log frame (columns currency, type, change, cash_balance, cash_flow, funding, "
     "fee; DatetimeIndex 'time')",
 }
@@ -49,6 +53,8 @@ def frames(
         "basis": linear_tickers,
         "depth": book,
         "smile": chain,
+        "term_structure": chain,
+        "surface": chain,
         "equity": transaction_log,
     }
 
@@ -56,7 +62,8 @@ def frames(
 def wrong_kind(name: str) -> str:
     """A frame of another kind for each helper (tickers to candles, klines to the snapshot helpers...)."""
     return {"candles": "basis", "funding": "candles", "open_interest": "depth", "basis": "candles",
-            "depth": "smile", "smile": "depth", "equity": "funding"}[name]  # fmt: skip
+            "depth": "smile", "smile": "depth", "term_structure": "depth", "surface": "candles",
+            "equity": "funding"}[name]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", list(EXPECTS))

@@ -71,7 +71,7 @@ def test_figure_draws_mark_iv_ranges_and_the_forward(chain: pd.DataFrame) -> Non
     pane = figure.axes[0]
     assert pane.get_title(loc="left") == (
         "BTC options 28JUN24 (expiry 2024-06-28 08:00 UTC) OTM IV smile, snapshot "
-        + f"{pd.Timestamp(chain.attrs['fetched_at']):%Y-%m-%d %H:%M:%S} UTC"
+        + "2024-06-15 12:34:56 UTC"  # the simulator's clock (attrs server_time), not the machine's
     )
     assert pane.get_ylabel() == "implied volatility (per year)" and pane.get_xlabel() == "strike (USDC)"
     points = smile_points(select_expiry(chain, EXPIRY)).sort_values("strike")
