@@ -61,7 +61,7 @@ def basis_table(
     against
         ``"index"`` (default) or ``"perp"``.
     now
-        The snapshot's time (for ``against="perp"``); default ``tickers.attrs["fetched_at"]``.
+        The snapshot's time (for ``against="perp"``); default ``tickers.attrs["server_time"]`` (else ``fetched_at``).
     base_coin
         Keep the futures of one base coin (``"BTC"``).
 
@@ -124,11 +124,13 @@ def basis_table(
 
 
 def _now(tickers: pd.DataFrame, now: object, required: bool) -> pd.Timestamp | None:
-    value = now if now is not None else tickers.attrs.get("fetched_at")
+    # the exchange's clock of the snapshot first (a machine's clock may be off; a simulator's may be fixed)
+    value = now if now is not None else tickers.attrs.get("server_time") or tickers.attrs.get("fetched_at")
     if value is None:
         if required:
             raise ValueError(
-                "against='perp' counts days to delivery from now=; the frame has no attrs fetched_at"
+                "against='perp' counts days to delivery from now=; the frame has no attrs server_time "
+                "or fetched_at"
             )
         return None
     stamp = pd.Timestamp(value)  # type: ignore[arg-type]
@@ -159,7 +161,7 @@ def basis(
     base_coin
         Draw the futures of one base coin only.
     now
-        The snapshot's time; default ``tickers.attrs["fetched_at"]``.
+        The snapshot's time; default ``tickers.attrs["server_time"]`` (else ``fetched_at``).
     ax
         Draw into this axes and return its figure.
 

@@ -7,7 +7,6 @@ from matplotlib.figure import Figure
 
 from .. import plotting
 from ..client import Client
-from ..core.units import MINUTE_MS
 from ..endpoints.series import KLINE_INTERVALS, SERIES_INTERVALS
 from .panel import NothingToShow, css_class
 from .timeseries import SeriesPanel, Target
@@ -40,13 +39,7 @@ class FundingPanel(SeriesPanel):
                 f"{target.symbol} is a dated future: it pays no funding (it settles at delivery)"
             )
         minutes = target.field("funding_interval")
-        start = target.start_ms
-        if minutes:
-            # from the first settlement in the range: the fetch layer warns of "history starting later" when
-            # the first record comes more than a millisecond after the start asked for
-            step = int(minutes) * MINUTE_MS
-            start = -(-start // step) * step
-        self.frame = self.client.funding_rates(target.symbol, start=start, category=target.category)
+        self.frame = self.client.funding_rates(target.symbol, start=target.start_ms, category=target.category)
         return plotting.funding(self.frame, target.instruments if minutes else None)
 
 

@@ -104,3 +104,14 @@ def test_tickers_of_perpetuals_only_give_a_titled_empty_figure(linear_tickers: p
     pane = basis(perps, now=NOW).axes[0]
     assert pane.get_title(loc="left").startswith("linear futures basis against the index price")
     assert [t.get_text() for t in pane.texts] == ["no dated futures"]
+
+
+def test_days_count_from_the_exchange_clock_of_the_snapshot(linear_tickers: pd.DataFrame) -> None:
+    # the simulator's clock is fixed at NOW; this machine's (fetched_at) is today
+    assert pd.Timestamp(linear_tickers.attrs["server_time"]) == NOW.floor("ms")
+    assert pd.Timestamp(linear_tickers.attrs["fetched_at"]) > NOW + pd.Timedelta(days=365)
+    pd.testing.assert_frame_equal(
+        basis_table(linear_tickers, "perp"), basis_table(linear_tickers, "perp", now=NOW.floor("ms"))
+    )
+    machine = basis_table(linear_tickers, "perp", now=linear_tickers.attrs["fetched_at"])
+    assert not machine["basis_rate_year"].equals(basis_table(linear_tickers, "perp")["basis_rate_year"])
