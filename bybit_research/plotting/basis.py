@@ -61,7 +61,8 @@ def basis_table(
     against
         ``"index"`` (default) or ``"perp"``.
     now
-        The snapshot's time (for ``against="perp"``); default ``tickers.attrs["server_time"]`` (else ``fetched_at``).
+        The snapshot's time (for ``against="perp"``); default ``tickers.attrs["server_time"]`` (else
+        ``fetched_at``).
     base_coin
         Keep the futures of one base coin (``"BTC"``).
 
