@@ -125,19 +125,23 @@ class Explode:
 
     A path is the keys from a row down to a list of objects; keys before the last may lead through objects
     or through lists of objects (each in turn): ``("categories", "coinDetail")``. Lists under other paths
-    of the same object are not carried along. A row with no object under any path stays one row, its nested
-    fields missing. ``label`` names a field holding the last key of the path a row came from (a fee group's
-    ``pro`` / ``marketMaker`` levels). A nested field named like a field above it keeps its name; the one
-    above is renamed after the key of the object it came from (a category's ``equity`` under its coins:
-    ``categoriesEquity``; a field of the row itself: ``rowEquity``).
+    of the same object are not carried along. A row (or an object on the way) with no object under any
+    path stays one row, its nested fields missing. ``label`` names a field holding the last key of the path
+    a row came from (a fee group's ``pro`` / ``marketMaker`` levels). ``rename`` maps ``"<key>.<field>"``
+    to the name a field of the objects at ``key`` takes in the rows (a category's ``equity`` beside its
+    coins' ``equity``: ``{"categories.equity": "categoryEquity"}``); a field still named like one nested
+    below it is renamed after the key of the object it came from (``rowEquity`` for a field of the row
+    itself), so nothing is overwritten.
     """
 
     paths: tuple[tuple[str, ...], ...]
     label: str | None = None
+    rename: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.paths or not all(self.paths):
             raise ValueError("Explode needs at least one non-empty path")
+        object.__setattr__(self, "rename", MappingProxyType(dict(self.rename)))
 
 
 @dataclass(frozen=True)

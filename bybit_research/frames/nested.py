@@ -24,45 +24,41 @@ def explode_rows(rows: list[Any], explode: Explode) -> list[Any]:
     """Every object nested under the paths of ``explode`` as a row with its parents' fields (see
     :class:`~bybit_research.endpoints.Explode`); rows with nothing nested stay one row each."""
     out: list[Any] = []
-    tops = {path[0] for path in explode.paths}
     for row in rows:
         if not isinstance(row, dict):
             out.append(row)
             continue
-        found: list[dict[str, Any]] = []
-        for path in explode.paths:
-            for child in _descend(row, path, (), explode.paths):
-                if explode.label is not None:
-                    child[explode.label] = path[-1]
-                found.append(child)
-        out.extend(found or [{k: v for k, v in row.items() if k not in tops}])
+        for unfolded, last_key in _unfold(row, explode.paths, {}, explode.rename):
+            if explode.label is not None:
+                unfolded[explode.label] = last_key
+            out.append(unfolded)
     return out
 
 
-def _descend(
+def _unfold(
     row: dict[str, Any],
-    path: tuple[str, ...],
-    above: tuple[str, ...],
     paths: tuple[tuple[str, ...], ...],
-    origins: dict[str, str] | None = None,
-) -> list[dict[str, Any]]:
-    """The rows under ``path`` of ``row`` (reached through the keys ``above``); ``origins`` maps each field
-    of ``row`` merged from a nested object to that object's key."""
-    origins = origins or {}
-    key, rest = path[0], path[1:]
-    here = (*above, key)
-    # the lists of the other paths through this object are theirs to unfold, not fields of these rows
-    siblings = {p[len(above)] for p in paths if p[: len(above)] == above and len(p) > len(above)}
-    parent = {k: v for k, v in row.items() if k not in siblings}
-    value = row.get(key)
-    items = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
-    out: list[dict[str, Any]] = []
-    for item in items:
-        if not isinstance(item, dict):
-            continue
-        merged, merged_origins = _merge(parent, origins, item, key)
-        out.extend(_descend(merged, rest, here, paths, merged_origins) if rest else [merged])
-    return out
+    origins: dict[str, str],
+    rename: Mapping[str, str],
+) -> list[tuple[dict[str, Any], str | None]]:
+    """``(row, last key of its path)`` of every object under ``paths`` (relative to ``row``); ``row`` itself
+    (last key None) when nothing is. ``origins`` maps the fields of ``row`` merged from nested objects to
+    those objects' keys."""
+    heads = list(dict.fromkeys(path[0] for path in paths))
+    # the lists the paths go through are theirs to unfold, not fields of the rows
+    parent = {k: v for k, v in row.items() if k not in heads}
+    out: list[tuple[dict[str, Any], str | None]] = []
+    for head in heads:
+        below = tuple(path[1:] for path in paths if path[0] == head and len(path) > 1)
+        value = row.get(head)
+        items = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            named = {rename.get(f"{head}.{k}", k): v for k, v in item.items()} if rename else item
+            merged, merged_origins = _merge(parent, origins, named, head)
+            out.extend(_unfold(merged, below, merged_origins, rename) if below else [(merged, head)])
+    return out or [(parent, None)]
 
 
 def _merge(
@@ -75,8 +71,7 @@ def _merge(
     merged_origins: dict[str, str] = {}
     for name, value in parent.items():
         if name in child:
-            renamed = f"{origins.get(name, 'row')}{name[:1].upper()}{name[1:]}"
-            merged[renamed] = value
+            merged[f"{origins.get(name, 'row')}{name[:1].upper()}{name[1:]}"] = value
         else:
             merged[name] = value
             if name in origins:
