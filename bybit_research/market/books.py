@@ -41,6 +41,11 @@ def rpi_orderbook(
     """
     checked = RPI_ORDERBOOK.check_category(category)
     params = {"category": checked, "symbol": check_symbol(symbol, checked)}
+    allowed = RPI_ORDERBOOK.limit_range(checked)
+    if limit is None and allowed is not None:  # Bybit requires it
+        raise ValueError(
+            f"limit must be an integer in [{allowed.lo}, {allowed.hi}] (required by {RPI_ORDERBOOK.path})"
+        )
     checked_limit = RPI_ORDERBOOK.check_limit(limit, checked)
     return run(client, Query(RPI_ORDERBOOK, params, checked, limit=checked_limit, refresh=refresh))
 
