@@ -52,9 +52,8 @@ def account_instruments(
     params: dict[str, Any] = {"category": checked}
     if symbol is not None:
         params["symbol"] = check_symbol(symbol, checked)
-    # spot answers one page and takes no limit
-    limit = None if checked == "spot" else ACCOUNT_INSTRUMENTS.limit_range(checked).hi  # type: ignore[union-attr]
-    return run(client, Query(ACCOUNT_INSTRUMENTS, params, checked, limit=limit, refresh=refresh))
+    # the engine asks the largest pages the category takes (spot: one page, no limit)
+    return run(client, Query(ACCOUNT_INSTRUMENTS, params, checked, refresh=refresh))
 
 
 def user_settings(client: Fetcher) -> pd.DataFrame:

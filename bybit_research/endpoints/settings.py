@@ -33,7 +33,8 @@ ACCOUNT_INSTRUMENTS = Endpoint(
     auth=True,
     paging=Paging.CURSOR,
     cursor=True,
-    limits={"*": LimitRange(1, 200, 200)},
+    # spot is one page and takes no limit
+    limits={"linear": LimitRange(1, 200, 200), "inverse": LimitRange(1, 200, 200)},
     index="symbol",
     index_kind=IndexKind.KEY,
     schemas={
