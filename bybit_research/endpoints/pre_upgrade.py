@@ -8,6 +8,8 @@ without a window rule; deliveries and settlements take no range at all (cursor p
 
 from __future__ import annotations
 
+from typing import Any
+
 from .account import DELIVERY_RECORD, SETTLEMENT_RECORD, TRANSACTION_LOG
 from .spec import (
     ACCOUNT_HISTORY,
@@ -55,7 +57,7 @@ PRE_UPGRADE_CLOSED_PNL = private_history(
 )
 
 
-def _cursor_history(name: str, index: str, schema_of: Endpoint, **fields: object) -> Endpoint:
+def _cursor_history(name: str, index: str, schema_of: Endpoint, **fields: Any) -> Endpoint:
     """A signed history paged by cursor only (no window rule), indexed by its time, repeats kept."""
     return Endpoint(
         name=f"pre-upgrade/{name}",
@@ -69,7 +71,7 @@ def _cursor_history(name: str, index: str, schema_of: Endpoint, **fields: object
         unique_index=False,
         schemas={"*": schema_of.schema(None)},
         cache=ACCOUNT_HISTORY,
-        **fields,  # type: ignore[arg-type]
+        **fields,
     )
 
 
