@@ -8,6 +8,14 @@ environment variables before sending anything.
 
 from __future__ import annotations
 
+from .assets import (
+    asset_overview,
+    coin_balance,
+    coin_info,
+    option_asset_info,
+    pay_info,
+    withdrawable,
+)
 from .history import (
     borrow_history,
     closed_options_positions,
@@ -19,7 +27,23 @@ from .history import (
     transaction_log,
 )
 from .margin import portfolio_margin
+from .moves import move_position_history
 from .positions import orders, positions
+from .pre_upgrade import (
+    pre_upgrade_closed_pnl,
+    pre_upgrade_delivery_records,
+    pre_upgrade_executions,
+    pre_upgrade_order_history,
+    pre_upgrade_settlement_records,
+    pre_upgrade_transaction_log,
+)
+from .settings import (
+    account_instruments,
+    api_key_info,
+    spot_margin_tiers,
+    spot_trade_analysis,
+    user_settings,
+)
 from .wallet import (
     account_info,
     account_summary,
@@ -38,10 +62,20 @@ FUNCTIONS = (
     wallet_balance,
     account_summary,
     all_coins_balance,
+    coin_balance,
+    withdrawable,
+    asset_overview,
+    coin_info,
+    pay_info,
     account_info,
+    user_settings,
+    api_key_info,
+    account_instruments,
     fee_rates,
     collateral_info,
+    spot_margin_tiers,
     coin_greeks,
+    option_asset_info,
     mmp_state,
     portfolio_margin,
     positions,
@@ -50,8 +84,16 @@ FUNCTIONS = (
     closed_pnl,
     closed_options_positions,
     order_history,
+    move_position_history,
+    spot_trade_analysis,
     transaction_log,
     borrow_history,
     delivery_records,
     settlement_records,
+    pre_upgrade_order_history,
+    pre_upgrade_executions,
+    pre_upgrade_closed_pnl,
+    pre_upgrade_transaction_log,
+    pre_upgrade_delivery_records,
+    pre_upgrade_settlement_records,
 )

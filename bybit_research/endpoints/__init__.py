@@ -14,8 +14,11 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from .account import ACCOUNT_ENDPOINTS
+from .assets import ASSET_ENDPOINTS
+from .pre_upgrade import PRE_UPGRADE_ENDPOINTS
 from .reference import REFERENCE_ENDPOINTS
 from .series import HV_PERIODS, KLINE_INTERVALS, SERIES_ENDPOINTS, SERIES_INTERVALS
+from .settings import SETTINGS_ENDPOINTS
 from .snapshots import SNAPSHOT_ENDPOINTS
 from .spec import (
     BOOL,
@@ -27,6 +30,7 @@ from .spec import (
     TIME,
     CachePolicy,
     Endpoint,
+    Explode,
     IndexKind,
     LimitRange,
     Paging,
@@ -44,11 +48,13 @@ __all__ = [
     "KLINE_INTERVALS",
     "MARKET_ENDPOINTS",
     "OBJECT",
+    "PRIVATE_ENDPOINTS",
     "SERIES_INTERVALS",
     "STR",
     "TIME",
     "CachePolicy",
     "Endpoint",
+    "Explode",
     "IndexKind",
     "LimitRange",
     "Paging",
@@ -57,10 +63,12 @@ __all__ = [
     "endpoint",
 ]
 
-#: every public ``/v5/market/*`` entry
+#: every public entry (``/v5/market/*`` and the public spot-margin collateral tiers)
 MARKET_ENDPOINTS = (*SERIES_ENDPOINTS, *SNAPSHOT_ENDPOINTS, *REFERENCE_ENDPOINTS)
+#: every private (signed) entry
+PRIVATE_ENDPOINTS = (*ACCOUNT_ENDPOINTS, *ASSET_ENDPOINTS, *SETTINGS_ENDPOINTS, *PRE_UPGRADE_ENDPOINTS)
 #: V5 path -> entry, for every endpoint in the table
-ENDPOINTS = MappingProxyType({e.path: e for e in (*MARKET_ENDPOINTS, *ACCOUNT_ENDPOINTS)})
+ENDPOINTS = MappingProxyType({e.path: e for e in (*MARKET_ENDPOINTS, *PRIVATE_ENDPOINTS)})
 _BY_NAME = {e.name: e for e in ENDPOINTS.values()}
 assert len(_BY_NAME) == len(ENDPOINTS), "endpoint names must be unique"
 

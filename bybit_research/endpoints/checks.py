@@ -19,6 +19,7 @@ from ..core.units import DAY_MS, HOUR_MS, MINUTE_MS, WEEK_MS
 from .spec import Endpoint
 
 __all__ = [
+    "INDEX_QUOTES",
     "INSTRUMENT_STATUSES",
     "SYMBOL_TYPES",
     "category_of_symbol",
@@ -26,6 +27,7 @@ __all__ = [
     "check_coin",
     "check_count",
     "check_exp_date",
+    "check_index_name",
     "check_interval",
     "check_symbol",
     "check_symbols",
@@ -116,6 +118,25 @@ def check_coin(coin: object, name: str = "base_coin") -> str:
     if not isinstance(coin, str) or not _COIN.match(coin.strip().upper()):
         raise ValueError(f"{name} must be a coin name such as 'BTC', got {coin!r}")
     return coin.strip().upper()
+
+
+#: the quotes an index is named after: the quote of the contracts that use it (USDT and USDC linear, USD
+#: inverse), e.g. ``BTCUSDT``, ``BTCUSDC``, ``BTCUSD``, ``1000BTTUSDT``
+INDEX_QUOTES = ("USDT", "USDC", "USD")
+_INDEX_NAME = re.compile(r"^[A-Z0-9]{1,30}(?:USDT|USDC|USD)$")
+
+
+def check_index_name(value: object, name: str = "index_name") -> str:
+    """Return an index name upper-cased (``"btcusdt"`` -> ``"BTCUSDT"``), or raise ``ValueError`` when it is
+    not a coin followed by one of :data:`INDEX_QUOTES`."""
+    text = value.strip().upper() if isinstance(value, str) else None
+    if text is None or not text.isascii() or not _INDEX_NAME.match(text):
+        quotes = ", ".join(repr(q) for q in INDEX_QUOTES)
+        raise ValueError(
+            f"{name} must be a coin followed by the quote of its contracts ({quotes}), such as 'BTCUSDT', "
+            f"'BTCUSDC' or 'BTCUSD', got {value!r}"
+        )
+    return text
 
 
 def check_choice(value: object, allowed: Sequence[Any], name: str) -> Any:

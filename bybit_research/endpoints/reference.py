@@ -1,5 +1,6 @@
-"""Entries of the public reference data: insurance pools, risk tiers, delivery prices, price limits, index
-components and the server time (reference §4.10-4.15)."""
+"""Entries of the public reference data: insurance pools and the ADL alert, risk tiers, delivery prices, price
+limits, index components, fee groups, spot-margin collateral tiers and the server time (reference
+§4.10-4.15)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ from .spec import (
     TIME,
     CachePolicy,
     Endpoint,
+    Explode,
     IndexKind,
     LimitRange,
     Paging,
     Shape,
+    floats,
 )
 
 INSURANCE = Endpoint(
@@ -96,14 +99,87 @@ PRICE_LIMIT = Endpoint(
     cache=LIVE,
 )
 
+#: the exchanges an index price averages: one row per component, the index's own fields on each
 INDEX_PRICE_COMPONENTS = Endpoint(
     name="index-price-components",
     path="/v5/market/index-price-components",
-    shape=Shape.OBJECT,
+    result_key="components",
+    row_extras=("indexName", "lastPrice", "updateTime"),
+    index="exchange",
+    index_kind=IndexKind.KEY,
+    unique_index=False,
     schemas={
-        "*": {"indexName": STR, "lastPrice": FLOAT, "updateTime": TIME, "components": OBJECT},
+        "*": {
+            "exchange": STR,
+            "spotPair": STR,
+            "equivalentPrice": FLOAT,
+            "multiplier": FLOAT,
+            "price": FLOAT,
+            "weight": FLOAT,
+            "indexName": STR,
+            "lastPrice": FLOAT,
+            "updateTime": TIME,
+        },
     },
     cache=SECONDS,
+)
+
+#: the ADL state of every contract of the insurance pools (updated each minute). The docs' table names the
+#: snapshot time ``updateTime``, their example ``updatedTime`` (reference §10.5): both are kept as columns,
+#: and the market function joins them
+ADL_ALERT = Endpoint(
+    name="adlAlert",
+    path="/v5/market/adlAlert",
+    row_extras=("updateTime", "updatedTime"),
+    index="symbol",
+    index_kind=IndexKind.KEY,
+    schemas={
+        "*": {
+            "coin": STR,
+            "symbol": STR,
+            **floats("balance", "maxBalance", "insurancePnlRatio", "pnlRatio"),
+            **floats("adlTriggerThreshold", "adlStopRatio"),
+            "updateTime": TIME,
+            "updatedTime": TIME,
+        }
+    },
+    cache=CachePolicy(live=30.0),
+)
+
+#: the documented ``groupId`` values of the fee groups (reference §4.15)
+FEE_GROUP_IDS = tuple(range(1, 10))
+#: the fee groups of contracts, one row per group and fee level (``feeRates.pro`` and
+#: ``feeRates.marketMaker``, named in the ``tier`` column)
+FEE_GROUP_INFO = Endpoint(
+    name="fee-group-info",
+    path="/v5/market/fee-group-info",
+    explode=Explode((("feeRates", "pro"), ("feeRates", "marketMaker")), label="tier"),
+    schemas={
+        "*": {
+            "groupName": STR,
+            "weightingFactor": INT,
+            "symbolsNumbers": INT,
+            "symbols": OBJECT,
+            "updateTime": TIME,
+            "tier": STR,
+            "level": STR,
+            **floats("takerFeeRate", "makerFeeRate", "makerRebate"),
+        }
+    },
+    cache=HOURLY,
+)
+
+#: spot-margin tiered collateral ratios (public, outside ``/v5/market``): one row per coin and tier;
+#: ``maxQty`` "" is the open-ended last tier
+TIERED_COLLATERAL = Endpoint(
+    name="spot-margin-collateral",
+    path="/v5/spot-margin-trade/collateral",
+    explode=Explode((("collateralRatioList",),)),
+    index="currency",
+    index_kind=IndexKind.KEY,
+    unique_index=False,
+    schemas={"*": {"currency": STR, **floats("minQty", "maxQty", "collateralRatio")}},
+    cache=HOURLY,
 )
 
 REFERENCE_ENDPOINTS: tuple[Endpoint, ...] = (
@@ -114,4 +190,7 @@ REFERENCE_ENDPOINTS: tuple[Endpoint, ...] = (
     SERVER_TIME,
     PRICE_LIMIT,
     INDEX_PRICE_COMPONENTS,
+    ADL_ALERT,
+    FEE_GROUP_INFO,
+    TIERED_COLLATERAL,
 )

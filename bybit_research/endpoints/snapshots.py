@@ -1,4 +1,5 @@
-"""Entries of the market snapshots: order book, tickers, instruments and recent trades (reference §4)."""
+"""Entries of the market snapshots: the order books (plain, RPI, full depth), tickers, instruments and recent
+trades (reference §4.3-4.6)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,32 @@ ORDERBOOK = Endpoint(
         "option": LimitRange(1, 25, 1),
     },
     # the frame of levels the order book becomes; "b"/"a" rows are [price, size]
+    schemas={"*": {"side": STR, "price": FLOAT, "size": FLOAT, "level": INT}},
+    row_fields=("price", "size"),
+    cache=LIVE,
+)
+
+#: the order book with the RPI (retail price improvement) quotes: levels ``[price, nonRpiSize, rpiSize]``, the
+#: non-RPI size being the size ``/v5/market/orderbook`` shows
+RPI_ORDERBOOK = Endpoint(
+    name="rpi_orderbook",
+    path="/v5/market/rpi_orderbook",
+    categories=("spot", "linear", "inverse"),
+    default_category="linear",
+    shape=Shape.ORDERBOOK,
+    limits={"*": LimitRange(1, 50, 50)},
+    schemas={"*": {"side": STR, "price": FLOAT, "size": FLOAT, "level": INT, "rpiSize": FLOAT}},
+    row_fields=("price", "size", "rpiSize"),
+    cache=LIVE,
+)
+
+#: the whole book without RPI quotes (up to 10 000 levels per side), no ``limit``
+FULL_ORDERBOOK = Endpoint(
+    name="full_orderbook",
+    path="/v5/market/full_orderbook",
+    categories=("spot", "linear", "inverse"),
+    default_category="linear",
+    shape=Shape.ORDERBOOK,
     schemas={"*": {"side": STR, "price": FLOAT, "size": FLOAT, "level": INT}},
     row_fields=("price", "size"),
     cache=LIVE,
@@ -231,4 +258,11 @@ RECENT_TRADE = Endpoint(
 )
 
 
-SNAPSHOT_ENDPOINTS: tuple[Endpoint, ...] = (ORDERBOOK, TICKERS, INSTRUMENTS_INFO, RECENT_TRADE)
+SNAPSHOT_ENDPOINTS: tuple[Endpoint, ...] = (
+    ORDERBOOK,
+    RPI_ORDERBOOK,
+    FULL_ORDERBOOK,
+    TICKERS,
+    INSTRUMENTS_INFO,
+    RECENT_TRADE,
+)

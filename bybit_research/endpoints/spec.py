@@ -26,6 +26,7 @@ __all__ = [
     "TWO_YEARS_MS",
     "CachePolicy",
     "Endpoint",
+    "Explode",
     "IndexKind",
     "LimitRange",
     "Paging",
@@ -118,6 +119,32 @@ class LimitRange:
 
 
 @dataclass(frozen=True)
+class Explode:
+    """Rows nested inside each row of an answer: every object of the list at one of ``paths`` becomes a row
+    of its own, carrying the fields of the rows it is nested in (tiers of a coin, levels of a fee group).
+
+    A path is the keys from a row down to a list of objects; keys before the last may lead through objects
+    or through lists of objects (each in turn): ``("categories", "coinDetail")``. Lists under other paths
+    of the same object are not carried along. A row (or an object on the way) with no object under any
+    path stays one row, its nested fields missing. ``label`` names a field holding the last key of the path
+    a row came from (a fee group's ``pro`` / ``marketMaker`` levels). ``rename`` maps ``"<key>.<field>"``
+    to the name a field of the objects at ``key`` takes in the rows (a category's ``equity`` beside its
+    coins' ``equity``: ``{"categories.equity": "categoryEquity"}``); a field still named like one nested
+    below it is renamed after the key of the object it came from (``rowEquity`` for a field of the row
+    itself), so nothing is overwritten.
+    """
+
+    paths: tuple[tuple[str, ...], ...]
+    label: str | None = None
+    rename: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.paths or not all(self.paths):
+            raise ValueError("Explode needs at least one non-empty path")
+        object.__setattr__(self, "rename", MappingProxyType(dict(self.rename)))
+
+
+@dataclass(frozen=True)
 class CachePolicy:
     """Cache expiry in seconds (or the constants of :mod:`bybit_research.core.expiry`).
 
@@ -168,7 +195,8 @@ class Endpoint:
     paging
         How long ranges are split (:class:`Paging`).
     shape, result_key
-        Where the rows are (:class:`Shape`; ``result_key`` for list shapes).
+        Where the rows are (:class:`Shape`; ``result_key`` for list shapes, keys joined by ``"."`` for a
+        list inside an object: ``"collateralInfo.collateralList"``).
     limits
         ``limit`` ranges per category (key ``"*"`` for all); empty when the endpoint has no ``limit``.
     time_params
@@ -200,6 +228,9 @@ class Endpoint:
     summary
         Schema of the fields of ``result`` that describe the whole answer rather than a row (the wallet's
         account totals): typed into ``attrs["summary"]``.
+    explode
+        Rows nested inside the rows (:class:`Explode`): each becomes a row with its parents' fields; the
+        schema names the flattened fields.
     """
 
     name: str
@@ -226,6 +257,7 @@ class Endpoint:
     id_fields: tuple[str, ...] = ()
     row_extras: tuple[str, ...] = ()
     summary: Schema = field(default_factory=dict)
+    explode: Explode | None = None
 
     def __post_init__(self) -> None:
         if self.paging in (Paging.CURSOR, Paging.INTERVAL_WINDOWS) and not self.cursor:

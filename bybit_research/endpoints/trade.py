@@ -1,4 +1,5 @@
-"""Entries of the private position, execution and order endpoints (reference §5.8-5.11)."""
+"""Entries of the private position, execution and order endpoints, and the position moves (reference
+§5.8-5.11; move history: the per-UID limit table of §3.2)."""
 
 from __future__ import annotations
 
@@ -215,5 +216,34 @@ ORDER_HISTORY = private_history(
     limits={"*": LimitRange(1, 50, 20)},
     index="createdTime",
     schemas={"*": _ORDER},
+    window_days=7,
+)
+
+#: positions moved between UIDs by block trades (queried with the master account's key)
+MOVE_POSITION_HISTORY = private_history(
+    id_fields=("blockTradeId", "orderId"),
+    name="move-history",
+    path="/v5/position/move-history",
+    categories=_ALL,
+    limits={"*": LimitRange(1, 200, 20)},
+    index="createdAt",
+    schemas={
+        "*": {
+            "blockTradeId": STR,
+            "category": STR,
+            "orderId": STR,
+            "userId": STR,
+            "symbol": STR,
+            "side": STR,
+            **floats("price", "qty", "execFee"),
+            "status": STR,
+            "execId": STR,
+            "resultCode": INT,
+            "resultMessage": STR,
+            "createdAt": TIME,
+            "updatedAt": TIME,
+            "rejectParty": STR,
+        }
+    },
     window_days=7,
 )

@@ -22,6 +22,7 @@ import pyarrow.csv as pa_csv
 from ..endpoints import BOOL, FLOAT, INT, TIME, Endpoint, IndexKind, Schema, Shape
 from .attrs import json_safe
 from .convert import blank_to_null, convert, infer_kind, snake, time_index
+from .nested import explode_rows, listed_rows
 
 __all__ = [
     "ascending_order",
@@ -136,7 +137,9 @@ def rows_of(endpoint: Endpoint, result: Any) -> list[Any]:
             for coin in account.get(endpoint.result_key) or []
         ]
     else:
-        rows = list(result.get(endpoint.result_key) or [])
+        rows = listed_rows(result, endpoint.result_key)
+    if endpoint.explode is not None:
+        rows = explode_rows(rows, endpoint.explode)
     extras = {name: result[name] for name in endpoint.row_extras if name in result}
     if extras:
         rows = [{**row, **extras} if isinstance(row, dict) else row for row in rows]
@@ -155,7 +158,8 @@ def summary_of(endpoint: Endpoint, result: Any) -> dict[str, Any]:
         accounts = [a for a in result.get("list") or [] if isinstance(a, dict)]
         record = {k: v for k, v in (accounts[0] if accounts else {}).items() if k != endpoint.result_key}
     else:
-        record = {k: v for k, v in result.items() if k not in (endpoint.result_key, *endpoint.row_extras)}
+        rows_key = endpoint.result_key.split(".")[0]
+        record = {k: v for k, v in result.items() if k not in (rows_key, *endpoint.row_extras)}
     columns = _records_columns([record], endpoint.summary)
     return {name: json_safe(pd.Series(values).iloc[0]) for name, values in columns.items()}
 

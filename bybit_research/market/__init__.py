@@ -7,9 +7,21 @@ and as a module-level function on the default client (``br.klines(...)``).
 
 from __future__ import annotations
 
+from .adl import adl_alert
+from .books import full_orderbook, rpi_orderbook
+from .collateral import collateral_tiers
+from .fees import fee_groups
+from .index import index_price_components
 from .klines import klines
 from .options import option_chain
-from .reference import delivery_prices, insurance, price_limit, risk_limits, server_time
+from .reference import (
+    delivery_prices,
+    insurance,
+    new_delivery_prices,
+    price_limit,
+    risk_limits,
+    server_time,
+)
 from .series import funding_rates, historical_volatility, long_short_ratio, open_interest
 from .snapshots import instruments, orderbook, tickers, trades
 
@@ -19,6 +31,8 @@ __all__ = ["FUNCTIONS"]
 FUNCTIONS = (
     klines,
     orderbook,
+    rpi_orderbook,
+    full_orderbook,
     tickers,
     instruments,
     trades,
@@ -27,9 +41,14 @@ FUNCTIONS = (
     historical_volatility,
     long_short_ratio,
     insurance,
+    adl_alert,
     risk_limits,
     delivery_prices,
+    new_delivery_prices,
     price_limit,
+    index_price_components,
+    fee_groups,
+    collateral_tiers,
     server_time,
     option_chain,
 )

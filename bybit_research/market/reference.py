@@ -1,4 +1,5 @@
-"""Reference-data market functions: insurance, risk limits, delivery prices, price limits, server time."""
+"""Reference-data market functions: insurance, risk limits, delivery prices (and the latest option delivery
+prices), price limits, server time."""
 
 from __future__ import annotations
 
@@ -6,11 +7,21 @@ import pandas as pd
 
 from ..core.fetcher import Fetcher
 from ..endpoints.checks import check_choice, check_coin, check_symbol
-from ..endpoints.reference import DELIVERY_PRICE, INSURANCE, PRICE_LIMIT, RISK_LIMIT, SERVER_TIME
+from ..endpoints.reference import (
+    DELIVERY_PRICE,
+    INSURANCE,
+    NEW_DELIVERY_PRICE,
+    PRICE_LIMIT,
+    RISK_LIMIT,
+    SERVER_TIME,
+)
 from ..fetch import Query, run
 from ..frames.attrs import iso_ms
 
-__all__ = ["delivery_prices", "insurance", "price_limit", "risk_limits", "server_time"]
+__all__ = ["delivery_prices", "insurance", "new_delivery_prices", "price_limit", "risk_limits", "server_time"]
+
+#: the settle coins of options (``settleCoin`` of the delivery prices)
+OPTION_SETTLE_COINS = ("USDT", "USDC")
 
 
 def insurance(client: Fetcher, coin: str | None = None, *, refresh: bool = False) -> pd.DataFrame:
@@ -125,6 +136,36 @@ def delivery_prices(
             check_coin(settle_coin, "settle_coin"), ("USDC", "USDT"), "settle_coin"
         )
     return run(client, Query(DELIVERY_PRICE, params, checked, refresh=refresh, progress=progress))
+
+
+def new_delivery_prices(
+    client: Fetcher, base_coin: str, settle_coin: str | None = None, *, refresh: bool = False
+) -> pd.DataFrame:
+    """The latest delivery prices of a base coin's options (Bybit's 50 most recent), oldest first.
+
+    Calls ``/v5/market/new-delivery-price`` (``category=option``).
+
+    Parameters
+    ----------
+    base_coin
+        E.g. ``"BTC"``.
+    settle_coin
+        ``"USDT"`` (Bybit's default) or ``"USDC"``.
+    refresh
+        Ignore a cached answer (cached for 5 minutes).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``time`` (``deliveryTime``, ascending, ``datetime64[ms, UTC]``); column ``delivery_price``
+        (float64). ``attrs``: endpoint, category, params, fetched_at, server_time, from_cache.
+    """
+    params: dict[str, object] = {"category": "option", "baseCoin": check_coin(base_coin)}
+    if settle_coin is not None:
+        params["settleCoin"] = check_choice(
+            check_coin(settle_coin, "settle_coin"), OPTION_SETTLE_COINS, "settle_coin"
+        )
+    return run(client, Query(NEW_DELIVERY_PRICE, params, "option", refresh=refresh))
 
 
 def price_limit(

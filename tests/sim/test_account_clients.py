@@ -121,6 +121,47 @@ def test_pybit_history_and_asset_methods(session: Any) -> None:
     assert result["pre_upgrade"] == {"list": [], "nextPageCursor": "", "category": "linear"}
 
 
+def test_pybit_reads_the_rest_of_the_account_surface(served: tuple[Any, str], session: Any) -> None:
+    app, _ = served
+    replies = {
+        "moves": session.get_move_position_history(limit=200),
+        "overview": session.get_asset_overview(),
+        "settings": session.get_user_setting_config(),
+        "instruments": session.get_account_instruments_info(category="linear", limit=5),
+        "pre_fills": session.get_pre_upgrade_trade_history(category="linear"),
+        "pre_pnl": session.get_pre_upgrade_closed_pnl(category="linear", symbol="BTCUSDT"),
+        "pre_log": session.get_pre_upgrade_transaction_log(category="option"),
+        "pre_deliveries": session.get_pre_upgrade_option_delivery_record(category="option"),
+        "pre_settlements": session.get_pre_upgrade_usdc_session_settlement(category="linear"),
+    }
+    assert {name: reply["retCode"] for name, reply in replies.items()} == dict.fromkeys(replies, 0)
+    result = {name: reply["result"] for name, reply in replies.items()}
+    now = replies["moves"]["time"]
+    moved = app.exchange.account.moves(now - WEEK, now, now)
+    assert [row["orderId"] for row in result["moves"]["list"]] == [row["orderId"] for row in moved]
+    accounts = [row["accountType"] for row in result["overview"]["list"]]
+    assert accounts == ["UnifiedTradingAccount", "FundingAccount"]
+    assert set(result["settings"]) == {"lpaSpot", "lpaPerp", "smsef", "fmsef", "deltaEnable"}
+    assert len(result["instruments"]["list"]) == 5 and result["instruments"]["nextPageCursor"]
+    assert all("isPublicRpi" in row for row in result["instruments"]["list"])
+    for name in ("pre_fills", "pre_pnl", "pre_log", "pre_deliveries", "pre_settlements"):
+        assert result[name]["list"] == [] and result[name]["nextPageCursor"] == "", name
+
+
+def test_pybit_sends_the_position_tiers_unsigned(session: Any) -> None:
+    """pybit's ``spot_margin_trade_get_position_tiers`` leaves out ``auth=True`` (every other SDK signs the
+    request, and Bybit's page shows it signed): the private endpoint answers HTTP 401, as for any request
+    without the auth headers (reference §1.4). The same request signed succeeds."""
+    from pybit.exceptions import FailedRequestError
+
+    with pytest.raises(FailedRequestError, match="ErrCode: 401"):
+        session.spot_margin_trade_get_position_tiers(currency="BTC")
+    signed = session._submit_request(  # pybit's own request path, signed
+        method="GET", path=f"{session.endpoint}/v5/spot-margin-trade/position-tiers", query={}, auth=True
+    )
+    assert signed["retCode"] == 0 and signed["result"]["list"][0]["positionTiersRatioList"]
+
+
 def test_pybit_sees_the_documented_refusals(session: Any) -> None:
     from pybit.exceptions import InvalidRequestError
 

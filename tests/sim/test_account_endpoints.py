@@ -389,3 +389,36 @@ def test_pre_upgrade_endpoints_check_their_parameters(exchange: Exchange) -> Non
     for name, params, message in cases:
         error = error_of(exchange, f"/v5/pre-upgrade/{name}", **params)
         assert error.ret_code == 10001 and message in error.ret_msg, (name, params, error.ret_msg)
+
+
+def test_move_history_lists_the_rejected_block_trades_newest_first(exchange: Exchange) -> None:
+    weeks = [
+        all_rows(exchange, "/v5/position/move-history", endTime=NOW - w * 7 * DAY, limit=1)
+        for w in range(104)
+    ]
+    rows = [row for week in weeks for row in week]
+    assert 60 <= len(rows) <= 200  # every 4 to 14 days over two years, one or two legs each
+    keys = ["blockTradeId", "category", "orderId", "userId", "symbol", "side", "price", "qty", "execFee"]
+    keys += ["status", "execId", "resultCode", "resultMessage", "createdAt", "updatedAt", "rejectParty"]
+    for week in weeks:
+        assert [row["createdAt"] for row in week] == sorted((row["createdAt"] for row in week), reverse=True)
+    for row in rows:
+        assert list(row) == keys and row["status"] == "Rejected" and row["rejectParty"] in ("Taker", "Maker")
+        assert isinstance(row["createdAt"], int) and row["createdAt"] < row["updatedAt"]
+        assert row["userId"] == DEMO_UID and isinstance(row["resultCode"], int) and row["resultCode"] != 0
+        assert row["execId"] == "" and row["execFee"] == "0"  # nothing was executed
+    assert len({row["orderId"] for row in rows}) == len(rows)
+    # the price of a leg is the mark price when it was asked, on the contract's tick
+    row = rows[0]
+    mark = exchange.market.mark_price(row["symbol"], row["createdAt"])
+    assert abs(float(row["price"]) / mark - 1) < 1e-4
+    # filters: status, symbol, block trade id
+    window = {"startTime": row["createdAt"] - DAY, "endTime": row["createdAt"] + DAY}
+    assert call(exchange, "/v5/position/move-history", status="Filled", **window)["list"] == []
+    mine = call(exchange, "/v5/position/move-history", blockTradeId=row["blockTradeId"], **window)["list"]
+    assert {r["blockTradeId"] for r in mine} == {row["blockTradeId"]} and row in mine
+    other = "ETHUSDT" if row["symbol"] != "ETHUSDT" else "BTCUSDT"
+    assert all(
+        r["symbol"] == other
+        for r in call(exchange, "/v5/position/move-history", symbol=other, **window)["list"]
+    )

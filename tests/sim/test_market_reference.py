@@ -9,12 +9,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from market_helpers import NOW_MS, call, error_of, make_exchange
 
 from bybit_research.sim.market.calendar import DAY_MS, HOUR_MS, MINUTE_MS
+from bybit_research.sim.market.insurance import POOLS, max_balance, symbol_pnl
+
+#: 2024-06-15 12:34:56 UTC (the clock of the client's tests): the seeded market has a stress episode of
+#: BTCPERP's insurance pool then
+EPISODE_MS = 1_718_454_896_000
 
 
 @pytest.fixture(scope="module")
@@ -107,11 +113,35 @@ def test_adl_alert_follows_the_insurance_pools(exchange: Any) -> None:
             "-0.25",
             "10000",
         )
-        # no ADL in progress: the drawdown stays above the trigger ratio
-        assert Decimal("-0.3") < Decimal(row["pnlRatio"]) <= 0
+        assert Decimal(row["pnlRatio"]) <= 0  # a drawdown from the 8-hour high
     assert len({row["pnlRatio"] for row in result["list"]}) > 5
+    assert all(Decimal(row["pnlRatio"]) > Decimal("-0.3") for row in result["list"])  # calm now
+    # during a stress episode of the USDC pool's BTCPERP its drawdown is past the trigger ratio
+    stressed = call(exchange, "/v5/market/adlAlert", now_ms=EPISODE_MS)["list"]
+    triggered = [row["symbol"] for row in stressed if Decimal(row["pnlRatio"]) < Decimal("-0.3")]
+    assert triggered == ["BTCPERP"]
     one = call(exchange, "/v5/market/adlAlert", symbol="ETHPERP")["list"]
     assert [row["symbol"] for row in one] == ["ETHPERP"] and one[0]["coin"] == "USDC"
+
+
+def test_adl_drawdown_is_the_documented_ratio_of_the_pool(exchange: Any) -> None:
+    def ratio(symbol: str, now_ms: int) -> Decimal:
+        rows = call(exchange, "/v5/market/adlAlert", now_ms=now_ms, symbol=symbol)["list"]
+        return Decimal(rows[0]["pnlRatio"])
+
+    # the episode builds within an hour, then recovers over six: before it and after it, no trigger
+    assert ratio("BTCPERP", EPISODE_MS - 3 * HOUR_MS) > Decimal("-0.25")
+    assert ratio("BTCPERP", EPISODE_MS - 2 * HOUR_MS) < ratio("BTCPERP", EPISODE_MS) < Decimal("-0.3")
+    assert ratio("BTCPERP", EPISODE_MS + 5 * HOUR_MS) > Decimal("-0.25")  # above the stop ratio again
+    # the loss is a share of the pool's 8-hour high balance
+    number = next(i for i, pool in enumerate(POOLS) if "BTCPERP" in pool[1])
+    minute = EPISODE_MS // MINUTE_MS * MINUTE_MS
+    times = np.arange(minute - 8 * HOUR_MS, minute + 1, MINUTE_MS)
+    pnl = symbol_pnl(exchange.market.seed, "BTCPERP", times) * POOLS[number][2]
+    highest = max_balance(exchange.market.seed, number, minute)
+    pool = call(exchange, "/v5/market/insurance", now_ms=EPISODE_MS, coin="USDC")["list"][0]
+    assert highest >= float(pool["balance"])  # the 8-hour high of the balance the pool shows
+    assert ratio("BTCPERP", EPISODE_MS) == Decimal(f"{(pnl[-1] - pnl.max()) / highest:.6f}")
 
 
 def test_adl_alert_symbols(exchange: Any) -> None:

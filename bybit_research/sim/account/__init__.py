@@ -19,6 +19,7 @@ from collections import OrderedDict
 from ..core import SimConfig
 from ..market import Market
 from .ledger import Ledger
+from .moves import move_rows
 from .plan import DAY_MS, PlanBuilder
 from .positions import PositionView, open_views
 from .rows import Row
@@ -70,6 +71,7 @@ class DemoAccount:
         self.margin_mode_updated_ms: int | None = None
         self._lock = threading.RLock()
         self._figures: OrderedDict[tuple[int, str], Figures] = OrderedDict()
+        self._moves: dict[int, list[Row]] = {}
 
     # ---------------------------------------------------------------- margin mode
     @property
@@ -126,6 +128,20 @@ class DemoAccount:
         if table not in TABLES:
             raise KeyError(table)
         return self.ledger(now_ms).table(table).between(start_ms, min(end_ms, now_ms))[::-1]
+
+    def moves(self, start_ms: int, end_ms: int, now_ms: int) -> list[Row]:
+        """Return the position moves (rejected block trades, :mod:`.moves`) created in ``[start_ms,
+        min(end_ms, now_ms)]``, newest first."""
+        anchor = self.anchor(now_ms)
+        with self._lock:
+            rows = self._moves.get(anchor)
+            if rows is None:
+                rows = move_rows(
+                    self.market, self.config.seed, self.uid, self.history_start(now_ms), anchor + DAY_MS
+                )
+                self._moves = {anchor: rows}
+        last = min(end_ms, now_ms)
+        return [row for row in reversed(rows) if start_ms <= row["_t"] <= last]
 
     def open_orders(self, now_ms: int) -> list[Row]:
         """Return the open (resting) orders, newest first."""

@@ -2,8 +2,13 @@
 
 Pools are grouped by settle coin; a pool with several symbols is shared. Balances refresh once a day at
 00:00 UTC (Bybit refreshes shared pools T+1); ``/v5/market/insurance`` and ``/v5/market/adlAlert`` show the
-same balance. A symbol's ADL drawdown ratio (``pnlRatio``) is a slowly varying draw that stays above the
-trigger ratio, so no ADL is in progress in the synthetic market.
+same balance.
+
+A symbol's ADL drawdown ratio follows the documented formula, ``pnlRatio = (current PnL - 8 h max PnL) /
+pool's 8 h max balance``: each symbol has a P&L path against its pool (in the pool's coin, sampled each
+minute), an hourly wave of a few percent of the pool plus, on some days, a stress episode (a loss of 30 to
+60 % of the pool building over an hour, then recovered over six hours). During an episode the drawdown falls
+below the trigger ratio (``insurancePnlRatio``, -0.3) and ADL's documented trigger holds for that symbol.
 """
 
 from __future__ import annotations
@@ -12,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .calendar import DAY_MS
+from .calendar import DAY_MS, HOUR_MS, MINUTE_MS
 from .derivatives import wave
-from .paths import name_key
+from .paths import keyed_rng, name_key
 
 _INSURANCE, _DRAWDOWN = 51, 52
 
@@ -61,7 +66,67 @@ def pools(seed: int, now_ms: int) -> list[Pool]:
     return rows
 
 
+#: Streams of the P&L paths: the hourly wave, and the daily stress episodes.
+_PNL_WAVE, _STRESS = 53, 54
+#: The window of the drawdown (and of the pool's max balance).
+DRAWDOWN_WINDOW_MS = 8 * HOUR_MS
+#: Chance that a symbol has a stress episode on a given day, its loss (a fraction of the pool) and timing.
+STRESS_CHANCE = 0.25
+STRESS_DEPTH = (0.3, 0.6)
+STRESS_BUILD_MS = HOUR_MS
+STRESS_RECOVERY_MS = 6 * HOUR_MS
+
+
+def pool_of(symbol: str) -> int | None:
+    """Return the number of the pool ``symbol`` belongs to (None outside the pools)."""
+    return next((number for number, (_, symbols, _) in enumerate(POOLS) if symbol in symbols), None)
+
+
+def _hourly_wave(seed: int, key: int, times: np.ndarray) -> np.ndarray:
+    first, last = int(times.min() // HOUR_MS), int(times.max() // HOUR_MS) + 1
+    nodes = [keyed_rng(seed, key, _PNL_WAVE, hour).standard_normal() for hour in range(first, last + 1)]
+    return np.interp(times / HOUR_MS, np.arange(first, last + 1), nodes)
+
+
+def _stress(seed: int, key: int, times: np.ndarray) -> np.ndarray:
+    """The loss of the symbol's stress episodes at ``times`` (a negative fraction of the pool)."""
+    loss = np.zeros(len(times))
+    first, last = int(times.min() // DAY_MS) - 1, int(times.max() // DAY_MS)
+    for day in range(first, last + 1):
+        rng = keyed_rng(seed, key, _STRESS, day)
+        if rng.random() >= STRESS_CHANCE:
+            continue
+        start = day * DAY_MS + int(rng.integers(0, DAY_MS // MINUTE_MS)) * MINUTE_MS
+        depth = STRESS_DEPTH[0] + (STRESS_DEPTH[1] - STRESS_DEPTH[0]) * rng.random()
+        since = (times - start).astype(float)
+        building = np.clip(since / STRESS_BUILD_MS, 0.0, 1.0)
+        recovering = np.clip((since - STRESS_BUILD_MS) / STRESS_RECOVERY_MS, 0.0, 1.0)
+        loss -= depth * building * (1.0 - recovering)
+    return loss
+
+
+def symbol_pnl(seed: int, symbol: str, times: np.ndarray) -> np.ndarray:
+    """Return the symbol's P&L against its pool at ``times``, as a fraction of the pool's typical balance."""
+    key = name_key(symbol)
+    return 0.02 * _hourly_wave(seed, key, times) + _stress(seed, key, times)
+
+
+def max_balance(seed: int, number: int, now_ms: int) -> float:
+    """Return the highest balance of pool ``number`` in the 8 hours to ``now_ms`` (its daily refreshes)."""
+    refreshes = {now_ms // DAY_MS * DAY_MS, (now_ms - DRAWDOWN_WINDOW_MS) // DAY_MS * DAY_MS}
+    return max(pools(seed, t)[number].balance for t in refreshes)
+
+
 def drawdown_ratio(seed: int, symbol: str, minute_ms: int) -> float:
-    """Return a symbol's 8-hour PnL drawdown ratio at a whole minute: between -0.2 and 0, rounded to 6 dp."""
-    level = float(wave(seed, name_key(symbol), _DRAWDOWN, np.array([minute_ms]))[0])
-    return max(round(-0.05 * level * level, 6), -0.2) + 0.0  # + 0.0 turns -0.0 into 0.0
+    """Return a pool symbol's 8-hour PnL drawdown ratio at a whole minute, rounded to 6 dp (<= 0).
+
+    ``(PnL now - the highest PnL of the last 8 hours) / the pool's highest balance of the last 8 hours``,
+    the P&L in the pool's coin (:func:`symbol_pnl` times the pool's typical balance).
+    """
+    number = pool_of(symbol)
+    if number is None:
+        raise KeyError(f"{symbol} is in no insurance pool")
+    times = np.arange(minute_ms - DRAWDOWN_WINDOW_MS, minute_ms + 1, MINUTE_MS, dtype=np.int64)
+    pnl = symbol_pnl(seed, symbol, times) * POOLS[number][2]
+    ratio = (pnl[-1] - pnl.max()) / max_balance(seed, number, minute_ms)
+    return round(float(ratio), 6) + 0.0  # + 0.0 turns -0.0 into 0.0

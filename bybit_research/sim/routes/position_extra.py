@@ -1,10 +1,11 @@
-"""Private position endpoints beyond the position list: closed option positions and moved positions."""
+"""Private position endpoints beyond the position list: closed option positions and position moves."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..account.paging import SIX_MONTHS_MS, decode_cursor, resolve_window
+from ..account.paging import SIX_MONTHS_MS, page_by_key, resolve_window
+from ..account.rows import public
 from ..core import Request, route
 from .account_common import DAY_MS, history_page, matches, require_category
 
@@ -32,12 +33,22 @@ def closed_positions(exchange: Any, request: Request) -> dict[str, Any]:
 
 @route("/v5/position/move-history", auth=True, uid_limit=10)
 def move_history(exchange: Any, request: Request) -> dict[str, Any]:
-    """Positions moved between UIDs (block trades). The demo account has never moved one: an empty page,
-    after the checks of a real query (categories, statuses, 7-day windows, limit [1, 200], cursor)."""
-    request.choice("category", MOVE_CATEGORIES)
-    request.choice("status", MOVE_STATUSES)
-    request.limit(20, 1, 200)
-    resolve_window(request, request.now_ms, span_days=7, default_ms=7 * DAY_MS)
-    if request.get("cursor") is not None:
-        decode_cursor(request)
-    return {"list": [], "nextPageCursor": ""}
+    """Positions the account asked to move to another UID (block trades, every one rejected by the
+    counterparty: :mod:`..account.moves`), newest first: 7-day windows (default the last 7 days, 2-year
+    lookback), ``category``, ``symbol``, ``status``, ``blockTradeId`` filters, limit [1, 200] (default 20),
+    cursor."""
+    category = request.choice("category", MOVE_CATEGORIES)
+    status = request.choice("status", MOVE_STATUSES)
+    size = request.limit(20, 1, 200)
+    now = request.now_ms
+    start, end = resolve_window(request, now, span_days=7, default_ms=7 * DAY_MS)
+    symbol, block = request.get("symbol"), request.get("blockTradeId")
+    rows = [
+        row
+        for row in exchange.account.moves(start, end, now)
+        if matches(row, cat=category, symbol=symbol)
+        and (status is None or row["status"] == status)
+        and (block is None or row["blockTradeId"] == block)
+    ]
+    page, cursor = page_by_key(rows, request, size, key=lambda row: row["_rid"])
+    return {"list": [public(row) for row in page], "nextPageCursor": cursor}
