@@ -246,7 +246,7 @@ def test_auth_failures_do_not_log_secrets(
 
 
 @pytest.mark.tcp
-def test_pybit_signed_requests_verify() -> None:
+def test_pybit_signed_requests_verify(platform_routes: None) -> None:
     from pybit.exceptions import InvalidRequestError
     from pybit.unified_trading import HTTP
 
