@@ -15,6 +15,7 @@ __all__ = [
     "OPTION_BASE_COINS",
     "ORDER_FILTERS",
     "ORDER_STATUSES",
+    "TRANSACTION_TYPES",
     "check_identifier",
     "coin_list",
     "option_split",
@@ -102,3 +103,26 @@ def check_identifier(value: object, name: str) -> str:
     if any(ch in value for ch in "&?#/ \t\r\n=%"):
         raise ValueError(f"{name} {value!r} holds characters no Bybit id has")
     return value
+
+
+#: common ``type`` values of the transaction log (reference §5.4; Bybit has about a hundred, and any
+#: upper-case name passes as given)
+TRANSACTION_TYPES = (
+    "TRANSFER_IN",
+    "TRANSFER_OUT",
+    "TRADE",
+    "SETTLEMENT",
+    "DELIVERY",
+    "LIQUIDATION",
+    "ADL",
+    "AIRDROP",
+    "BONUS",
+    "BONUS_RECOLLECT",
+    "FEE_REFUND",
+    "INTEREST",
+    "CURRENCY_BUY",
+    "CURRENCY_SELL",
+    "BORROW",
+    "REPAY",
+    "CONVERT",
+)

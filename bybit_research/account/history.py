@@ -15,8 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ..core.fetcher import Fetcher
-from ..core.time import TimeLike, checked_range
-from ..endpoints import Endpoint
+from ..core.time import TimeLike
 from ..endpoints.account import (
     BORROW_HISTORY,
     CONTRACT_TRANSACTION_LOG,
@@ -26,11 +25,17 @@ from ..endpoints.account import (
 )
 from ..endpoints.checks import check_choice, check_coin, check_exp_date, check_symbol
 from ..endpoints.trade import CLOSED_PNL, CLOSED_POSITIONS, EXECUTION_LIST, ORDER_HISTORY
-from ..fetch import Query, Split, run
-from .arguments import EXEC_TYPES, ORDER_FILTERS, ORDER_STATUSES, check_identifier, option_split
+from .arguments import (
+    EXEC_TYPES,
+    ORDER_FILTERS,
+    ORDER_STATUSES,
+    TRANSACTION_TYPES,
+    check_identifier,
+    option_split,
+)
+from .ranges import required_category, run_history
 
 __all__ = [
-    "TRANSACTION_TYPES",
     "borrow_history",
     "closed_options_positions",
     "closed_pnl",
@@ -40,61 +45,6 @@ __all__ = [
     "settlement_records",
     "transaction_log",
 ]
-
-#: common ``type`` values of the transaction log (reference §5.4; Bybit has about a hundred, and any
-#: upper-case name passes as given)
-TRANSACTION_TYPES = (
-    "TRANSFER_IN",
-    "TRANSFER_OUT",
-    "TRADE",
-    "SETTLEMENT",
-    "DELIVERY",
-    "LIQUIDATION",
-    "ADL",
-    "AIRDROP",
-    "BONUS",
-    "BONUS_RECOLLECT",
-    "FEE_REFUND",
-    "INTEREST",
-    "CURRENCY_BUY",
-    "CURRENCY_SELL",
-    "BORROW",
-    "REPAY",
-    "CONVERT",
-)
-
-
-def _history(
-    client: Fetcher,
-    endpoint: Endpoint,
-    params: dict[str, Any],
-    category: str | None,
-    start: TimeLike | None,
-    end: TimeLike | None,
-    refresh: bool,
-    progress: bool | None,
-    max_pages: int | None,
-    split: Split | None = None,
-) -> pd.DataFrame:
-    start_ms, end_ms = checked_range(start, end)
-    query = Query(
-        endpoint,
-        {k: v for k, v in params.items() if v is not None},
-        category,
-        split=split,
-        start=start_ms,
-        end=end_ms,
-        refresh=refresh,
-        progress=progress,
-        max_pages=max_pages,
-    )
-    return run(client, query)
-
-
-def _category(endpoint: Endpoint, category: object) -> str:
-    checked = endpoint.check_category(category)
-    assert checked is not None
-    return checked
 
 
 def executions(
@@ -144,7 +94,7 @@ def executions(
         ``trade_iv``, ``mark_iv`` (options), ``seq`` (Int64), ... ``attrs``: endpoint, category, params
         (with the range), fetched_at, server_time, from_cache, pages.
     """
-    checked = _category(EXECUTION_LIST, category)
+    checked = required_category(EXECUTION_LIST, category)
     if settle_coin is not None and checked == "spot":
         raise ValueError("settle_coin is not for category='spot'; allowed with 'linear', 'inverse', 'option'")
     params = {
@@ -158,7 +108,7 @@ def executions(
     }
     kept = {k: v for k, v in params.items() if v is not None}
     split = option_split(checked, kept)
-    return _history(client, EXECUTION_LIST, kept, checked, start, end, refresh, progress, max_pages, split)
+    return run_history(client, EXECUTION_LIST, kept, checked, start, end, refresh, progress, max_pages, split)
 
 
 def closed_pnl(
@@ -196,9 +146,9 @@ def closed_pnl(
         ``open_fee``, ``close_fee``, ``fill_count`` (Int64), ``leverage``, ``created_time``. ``attrs``: as
         for :func:`executions`.
     """
-    checked = _category(CLOSED_PNL, category)
+    checked = required_category(CLOSED_PNL, category)
     params = {"category": checked, "symbol": None if symbol is None else check_symbol(symbol, checked)}
-    return _history(client, CLOSED_PNL, params, checked, start, end, refresh, progress, max_pages)
+    return run_history(client, CLOSED_PNL, params, checked, start, end, refresh, progress, max_pages)
 
 
 def closed_options_positions(
@@ -232,7 +182,7 @@ def closed_options_positions(
         ``total_pnl``, ``open_time``. ``attrs``: as for :func:`executions`.
     """
     params = {"category": "option", "symbol": None if symbol is None else check_symbol(symbol, "option")}
-    return _history(client, CLOSED_POSITIONS, params, "option", start, end, refresh, progress, max_pages)
+    return run_history(client, CLOSED_POSITIONS, params, "option", start, end, refresh, progress, max_pages)
 
 
 def order_history(
@@ -282,7 +232,7 @@ def order_history(
         ``reduce_only``, ``cancel_type``, ``reject_reason``, ``updated_time``, ... ``attrs``: as for
         :func:`executions`.
     """
-    checked = _category(ORDER_HISTORY, category)
+    checked = required_category(ORDER_HISTORY, category)
     if settle_coin is not None and checked == "spot":
         raise ValueError("settle_coin is not for category='spot'; allowed with 'linear', 'inverse', 'option'")
     params = {
@@ -295,7 +245,7 @@ def order_history(
         "orderStatus": check_choice(order_status, ORDER_STATUSES, "order_status"),
         "orderFilter": check_choice(order_filter, ORDER_FILTERS, "order_filter"),
     }
-    return _history(client, ORDER_HISTORY, params, checked, start, end, refresh, progress, max_pages)
+    return run_history(client, ORDER_HISTORY, params, checked, start, end, refresh, progress, max_pages)
 
 
 def transaction_log(
@@ -351,7 +301,7 @@ def transaction_log(
     if category is not None:
         if classic:
             raise ValueError("the classic contract log takes no category")
-        checked = _category(TRANSACTION_LOG, category)
+        checked = required_category(TRANSACTION_LOG, category)
     kind = type.strip().upper() if isinstance(type, str) else type
     if kind is not None and (not isinstance(kind, str) or not kind.replace("_", "").isalnum()):
         examples = ", ".join(TRANSACTION_TYPES[:4])
@@ -363,7 +313,7 @@ def transaction_log(
         "baseCoin": None if base_coin is None else check_coin(base_coin),
         "type": kind,
     }
-    return _history(client, endpoint, params, checked, start, end, refresh, progress, max_pages)
+    return run_history(client, endpoint, params, checked, start, end, refresh, progress, max_pages)
 
 
 def borrow_history(
@@ -397,7 +347,7 @@ def borrow_history(
         ``unrealised_loss``, ``free_borrowed_amount``. ``attrs``: as for :func:`executions`.
     """
     params = {"currency": None if currency is None else check_coin(currency, "currency")}
-    return _history(client, BORROW_HISTORY, params, None, start, end, refresh, progress, max_pages)
+    return run_history(client, BORROW_HISTORY, params, None, start, end, refresh, progress, max_pages)
 
 
 def delivery_records(
@@ -436,13 +386,13 @@ def delivery_records(
         ``delivery_price``, ``strike``, ``fee``, ``delivery_rpl`` (realised P&L of the delivery). ``attrs``:
         as for :func:`executions`.
     """
-    checked = _category(DELIVERY_RECORD, category)
+    checked = required_category(DELIVERY_RECORD, category)
     params = {
         "category": checked,
         "symbol": None if symbol is None else check_symbol(symbol, checked),
         "expDate": None if exp_date is None else check_exp_date(exp_date, "exp_date"),
     }
-    return _history(client, DELIVERY_RECORD, params, checked, start, end, refresh, progress, max_pages)
+    return run_history(client, DELIVERY_RECORD, params, checked, start, end, refresh, progress, max_pages)
 
 
 def settlement_records(
@@ -475,4 +425,4 @@ def settlement_records(
         ``mark_price``, ``realised_pnl``. ``attrs``: as for :func:`executions`.
     """
     params = {"category": "linear", "symbol": None if symbol is None else check_symbol(symbol, "linear")}
-    return _history(client, SETTLEMENT_RECORD, params, "linear", start, end, refresh, progress, max_pages)
+    return run_history(client, SETTLEMENT_RECORD, params, "linear", start, end, refresh, progress, max_pages)

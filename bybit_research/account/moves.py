@@ -9,7 +9,7 @@ from ..core.time import TimeLike
 from ..endpoints.checks import check_choice, check_symbol
 from ..endpoints.trade import MOVE_POSITION_HISTORY
 from .arguments import check_identifier
-from .history import _history
+from .ranges import run_history
 
 __all__ = ["MOVE_STATUSES", "move_position_history"]
 
@@ -70,4 +70,6 @@ def move_position_history(
         if block_trade_id is None
         else check_identifier(block_trade_id, "block_trade_id"),
     }
-    return _history(client, MOVE_POSITION_HISTORY, params, checked, start, end, refresh, progress, max_pages)
+    return run_history(
+        client, MOVE_POSITION_HISTORY, params, checked, start, end, refresh, progress, max_pages
+    )

@@ -24,8 +24,8 @@ from ..endpoints.pre_upgrade import (
     PRE_UPGRADE_TRANSACTION_LOG,
 )
 from ..fetch import Query, run
-from .arguments import EXEC_TYPES, ORDER_STATUSES, check_identifier
-from .history import TRANSACTION_TYPES, _category, _history
+from .arguments import EXEC_TYPES, ORDER_STATUSES, TRANSACTION_TYPES, check_identifier
+from .ranges import required_category, run_history
 
 __all__ = [
     "PRE_UPGRADE_ORDER_FILTERS",
@@ -92,7 +92,7 @@ def pre_upgrade_order_history(
         ... ``attrs``: endpoint, category, params (with the range), fetched_at, server_time, from_cache,
         pages.
     """
-    checked = _category(PRE_UPGRADE_ORDER_HISTORY, category)
+    checked = required_category(PRE_UPGRADE_ORDER_HISTORY, category)
     if order_status is not None and checked == "spot":
         raise ValueError(
             "order_status is not for category='spot'; allowed with 'linear', 'inverse', 'option'"
@@ -106,7 +106,7 @@ def pre_upgrade_order_history(
         "orderFilter": check_choice(order_filter, PRE_UPGRADE_ORDER_FILTERS, "order_filter"),
     }
     endpoint = PRE_UPGRADE_ORDER_HISTORY
-    return _history(client, endpoint, params, checked, start, end, refresh, progress, max_pages)
+    return run_history(client, endpoint, params, checked, start, end, refresh, progress, max_pages)
 
 
 def pre_upgrade_executions(
@@ -148,7 +148,7 @@ def pre_upgrade_executions(
         ``exec_id`` (unique), ``symbol``, ``side``, ``exec_price``, ``exec_qty``, ``exec_fee``, ... ``attrs``:
         as for :func:`pre_upgrade_order_history`.
     """
-    checked = _category(PRE_UPGRADE_EXECUTIONS, category)
+    checked = required_category(PRE_UPGRADE_EXECUTIONS, category)
     params = {
         "category": checked,
         "symbol": None if symbol is None else check_symbol(symbol, checked),
@@ -157,7 +157,7 @@ def pre_upgrade_executions(
         "execType": check_choice(exec_type, EXEC_TYPES, "exec_type"),
     }
     endpoint = PRE_UPGRADE_EXECUTIONS
-    return _history(client, endpoint, params, checked, start, end, refresh, progress, max_pages)
+    return run_history(client, endpoint, params, checked, start, end, refresh, progress, max_pages)
 
 
 def pre_upgrade_closed_pnl(
@@ -193,10 +193,10 @@ def pre_upgrade_closed_pnl(
         ``symbol``, ``order_id``, ``side``, ``closed_size``, ``avg_entry_price``, ``avg_exit_price``,
         ``closed_pnl``, ... ``attrs``: as for :func:`pre_upgrade_order_history`.
     """
-    checked = _category(PRE_UPGRADE_CLOSED_PNL, category)
+    checked = required_category(PRE_UPGRADE_CLOSED_PNL, category)
     params = {"category": checked, "symbol": check_symbol(symbol, checked)}
     endpoint = PRE_UPGRADE_CLOSED_PNL
-    return _history(client, endpoint, params, checked, start, end, refresh, progress, max_pages)
+    return run_history(client, endpoint, params, checked, start, end, refresh, progress, max_pages)
 
 
 def pre_upgrade_transaction_log(
