@@ -5,7 +5,9 @@ of equally long arrays of numeric strings. Decoding it with a JSON parser create
 (seven thousand per page, millions per year of minutes) only to parse them again; here the ``list`` bytes are
 cut out, turned into CSV with one ``bytes.replace`` and parsed by arrow's multi-threaded CSV reader. Anything
 that does not look exactly like that (spaces, other characters, ragged rows) returns ``None`` and the caller
-takes the general decoded path, so the result never depends on which path ran.
+takes the general decoded path, so the result never depends on which path ran; so does a page whose numbers
+are beyond float range or whose times are not times (the decoded path raises
+:class:`~bybit_research.errors.ResponseFormatError` naming them).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import pyarrow.csv as pa_csv
 
 from .build import ascending_order, build_frame
 from .columns import Columns, joined
-from .convert import time_index
+from .convert import MAX_TIME_MS, time_index
 
 if TYPE_CHECKING:
     from ..endpoints import Endpoint
@@ -145,6 +147,8 @@ def pages_columns(
     found: list[Columns | None] = [None] * len(contents)
     compact = [k for k, block in enumerate(blocks) if block is not None]
     parsed = numeric_rows_frame([blocks[k] or b"" for k in compact], fields, use_threads=len(compact) > 8)
+    if parsed is not None and not _plausible(*parsed):
+        parsed = None  # the decoded path names the field and the values that are wrong
     if parsed is not None:
         times, values = parsed
         begin = 0
@@ -157,6 +161,11 @@ def pages_columns(
         columns if columns is not None else _decoded_columns(endpoint, category, page_rows())
         for columns, page_rows in zip(found, rows, strict=True)
     ]
+
+
+def _plausible(times: np.ndarray, values: np.ndarray) -> bool:
+    """Whether parsed pages hold times from 1970 to 9999 and numbers within float range (or missing)."""
+    return bool(np.all((times > 0) & (times <= MAX_TIME_MS))) and not np.isinf(values).any()
 
 
 def _ascending(times: np.ndarray, values: np.ndarray) -> Columns:

@@ -1,0 +1,85 @@
+"""The rows of one page's ``result``, found by the endpoint's shape and checked to be of that shape.
+
+An answer whose ``result`` is not what the endpoint sends (a string or a number where a list belongs, a list
+of strings where objects belong, kline rows of the wrong length) raises
+:class:`~bybit_research.errors.ResponseFormatError` naming the endpoint and what was wrong (see
+:mod:`.shapes`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..endpoints import Endpoint, Shape
+from ..errors import malformed
+from .build import is_numeric_rows
+from .shapes import arrays, as_list, describe, member, objects
+
+__all__ = ["rows_of"]
+
+
+def rows_of(endpoint: Endpoint, result: Any) -> list[Any]:
+    """Return the rows of one page's ``result`` according to the endpoint's shape.
+
+    Parameters
+    ----------
+    endpoint
+        The entry of the endpoint table (its ``shape`` and ``result_key`` say where the rows are).
+    result
+        The envelope's ``result``. ``None`` (``"result": null``) has no rows, except for
+        ``/v5/market/time``, whose answer must carry the time.
+
+    Returns
+    -------
+    list
+        Objects (dicts) for the record shapes, arrays for :attr:`Shape.ROWS`; ``[]`` for an order book (its
+        levels are read by :func:`~bybit_research.frames.orderbook_frame`).
+
+    Raises
+    ------
+    ResponseFormatError
+        When ``result`` or its rows are not of the endpoint's shape.
+    """
+    path, shape, key = endpoint.path, endpoint.shape, endpoint.result_key
+    if shape is Shape.SERVER_TIME:
+        if not isinstance(result, Mapping) or not result:
+            what = describe(result) if result != {} else "an empty object"
+            raise malformed(path, f"result is {what}, expected an object with timeSecond and timeNano")
+        return [dict(result)]
+    if result is None:
+        return []
+    if shape is Shape.ARRAY:
+        if isinstance(result, Mapping) and not result:
+            return []  # the empty shell some answers carry instead of an empty list
+        return objects(path, "result", as_list(path, "result", result))
+    if not isinstance(result, Mapping):
+        raise malformed(path, f"result is {describe(result)}, expected an object")
+    if shape is Shape.OBJECT:
+        return [dict(result)] if result else []
+    if shape is Shape.ORDERBOOK:
+        return []
+    if shape is Shape.WALLET:
+        accounts = as_list(path, "result.list", member(path, "result", result, "list"))
+        return _wallet_rows(endpoint, objects(path, "result.list", accounts))
+    rows = as_list(path, f"result.{key}", member(path, "result", result, key))
+    if shape is Shape.ROWS:
+        return arrays(path, f"result.{key}", rows, endpoint.row_fields, is_numeric_rows(endpoint, None))
+    records = objects(path, f"result.{key}", rows)
+    if shape is Shape.LIST_WITH_UPDATED:
+        updated = result.get("updatedTime")
+        return [{**row, "updatedTime": updated} for row in records]
+    return records
+
+
+def _wallet_rows(endpoint: Endpoint, accounts: list[dict[str, Any]]) -> list[Any]:
+    """One row per coin of each account, with the account's own fields."""
+    path, key = endpoint.path, endpoint.result_key
+    rows: list[Any] = []
+    for position, account in enumerate(accounts):
+        where = f"result.list[{position}]"
+        value = member(path, where, account, key)
+        coins = objects(path, f"{where}.{key}", as_list(path, f"{where}.{key}", value))
+        shared = {k: v for k, v in account.items() if k != key}
+        rows.extend({**coin, **shared} for coin in coins)
+    return rows
