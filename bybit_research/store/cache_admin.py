@@ -108,7 +108,7 @@ def _backend(path: str | os.PathLike[str] | None, backend: BaseCache | None) -> 
     if backend is not None:
         yield backend
         return
-    opened = open_sqlite_cache(default_cache_path() if path is None else path)
+    opened = open_sqlite_cache(default_cache_path() if path is None else path, strict=True)
     try:
         yield opened
     finally:
