@@ -43,8 +43,10 @@ def rows_of(endpoint: Endpoint, result: Any) -> list[Any]:
     """
     path, shape, key = endpoint.path, endpoint.shape, endpoint.result_key
     if shape is Shape.SERVER_TIME:
-        if not isinstance(result, Mapping) or not result:
-            what = describe(result) if result != {} else "an empty object"
+        if not isinstance(result, Mapping) or all(
+            result.get(k) in (None, "") for k in ("timeSecond", "timeNano")
+        ):
+            what = describe(result) if not isinstance(result, Mapping) else "an object without them"
             raise malformed(path, f"result is {what}, expected an object with timeSecond and timeNano")
         return [dict(result)]
     if result is None:

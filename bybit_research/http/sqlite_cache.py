@@ -53,7 +53,7 @@ class LockWait:
     describe
         The text logged for a refusal (the message of the error the failure stands for).
     wait_s
-        The normal wait.
+        The normal wait (``None``: :data:`LOCK_WAIT_S`).
     logger
         Where refusals are logged (the owner's logger).
     """
@@ -61,12 +61,12 @@ class LockWait:
     def __init__(
         self,
         describe: Callable[[BaseException], str],
-        wait_s: float = LOCK_WAIT_S,
+        wait_s: float | None = None,
         logger: logging.Logger = log,
     ) -> None:
         self._describe = describe
         self._log = logger
-        self.wait_ms = int(wait_s * 1000)
+        self.wait_ms = int((LOCK_WAIT_S if wait_s is None else wait_s) * 1000)
         self._refused = False
         self._lock = threading.Lock()
 
@@ -176,12 +176,12 @@ class BoundedSQLiteCache(SQLiteCache):
     db_path
         The cache file.
     lock_wait_s
-        The longest wait for another connection's lock (:data:`LOCK_WAIT_S`).
+        The longest wait for another connection's lock (``None``: :data:`LOCK_WAIT_S`).
     **kwargs
         As for ``SQLiteCache`` (``wal=True`` is what :func:`open_sqlite_cache` passes).
     """
 
-    def __init__(self, db_path: str | os.PathLike[str], *, lock_wait_s: float = LOCK_WAIT_S, **kwargs: Any):
+    def __init__(self, db_path: str | os.PathLike[str], *, lock_wait_s: float | None = None, **kwargs: Any):
         # SQLiteCache.__init__ would build plain SQLiteDicts (which wait forever): only its base is run
         BaseCache.__init__(self, cache_name=str(db_path), **kwargs)
         self.lock_wait = LockWait(lambda exc: str(cache_error(self, exc)), lock_wait_s)

@@ -39,7 +39,7 @@ import numpy as np
 
 from ..errors import cache_error, corrupt_cache_error, is_corruption
 from ..frames.columns import Columns
-from ..http.sqlite_cache import LOCK_WAIT_S, LockWait, is_locked
+from ..http.sqlite_cache import LockWait, is_locked
 from .damage import DamageLog
 from .page_format import decode, encode, read, rows_in, stored_at
 
@@ -166,19 +166,23 @@ class SQLiteColumnStore:
     """A :class:`ColumnStore` in the table ``page_columns`` of an SQLite file (see :func:`columns_path`).
 
     One connection per store, used under a lock (reads are one query per call, writes one transaction per
-    call), in WAL mode so that other processes reading or writing the same file can go on.
+    call), in WAL mode so that other processes reading or writing the same file can go on. Another process's
+    lock is waited for ``busy_timeout_ms`` at most (``None``: :data:`~bybit_research.http.sqlite_cache.
+    LOCK_WAIT_S`), and not at all while the file stays locked; a file locked when the store is built is
+    opened on first use.
     """
 
     def __init__(
         self,
         db_path: str | Path,
-        busy_timeout_ms: int = int(LOCK_WAIT_S * 1000),
+        busy_timeout_ms: int | None = None,
         cache_path: str | Path | None = None,
     ) -> None:
         self.db_path = Path(db_path)
         #: the request cache this store belongs to: errors name it (clearing it clears this file too)
         self.cache_path = Path(cache_path) if cache_path is not None else self.db_path
-        self._wait = LockWait(self._unusable, busy_timeout_ms / 1000, log)
+        wait_s = None if busy_timeout_ms is None else busy_timeout_ms / 1000
+        self._wait = LockWait(self._unusable, wait_s, log)
         self._damage = DamageLog(str(self.db_path))
         self._lock = threading.Lock()
         self._open: sqlite3.Connection | None = None
