@@ -43,9 +43,13 @@ def _cached(client: Fetcher, endpoint: Endpoint, request: PageRequest) -> Page |
 
 
 def _cursor_of(page: Page) -> str:
+    """The page's ``nextPageCursor`` (``""``: the last page); one that is not text would end the download
+    early without a word, so it makes the answer malformed."""
     result = page.reply.result if page.reply is not None else None
     cursor = result.get("nextPageCursor") if isinstance(result, dict) else None
-    return cursor if isinstance(cursor, str) else ""
+    if cursor is None or isinstance(cursor, str):
+        return cursor or ""
+    raise malformed(page.endpoint.path, f"nextPageCursor is {type(cursor).__name__} {cursor!r:.40}, not text")
 
 
 def fetch_cursor(

@@ -100,7 +100,7 @@ def _python_float(value: Any) -> float:
     """One value as a float: NaN for a blank one, ``inf`` (caught as bad) for anything not a number."""
     if _blank(value):
         return math.nan
-    if isinstance(value, dict | list):
+    if isinstance(value, bool | dict | list):
         return math.inf
     try:
         number = float(value)
@@ -112,7 +112,7 @@ def _python_float(value: Any) -> float:
 def _to_float(values: Sequence[Any]) -> np.ndarray:
     arr = _arrow(values)
     out: np.ndarray | None = None
-    if arr is not None:
+    if arr is not None and not pa.types.is_boolean(arr.type):  # true/false is no number
         try:
             out = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
