@@ -168,7 +168,7 @@ def build_frame(endpoint: Endpoint, rows: Sequence[Any], category: str | None = 
     else:
         columns = _records_columns(endpoint, rows, schema)
     if endpoint.index is None or endpoint.index_kind is IndexKind.RANGE:
-        return pd.DataFrame(columns, index=pd.RangeIndex(len(rows)))
+        return _frame(columns, pd.RangeIndex(len(rows)))
     key = snake(endpoint.index)
     if endpoint.index_kind is IndexKind.TIME:
         stamps = pd.DatetimeIndex(columns.pop(key), name="time")
@@ -180,11 +180,22 @@ def build_frame(endpoint: Endpoint, rows: Sequence[Any], category: str | None = 
         if order is not None:
             columns = {name: _take(values, order) for name, values in columns.items()}
             stamps = stamps[order]
-        return pd.DataFrame(columns, index=stamps)
+        return _frame(columns, stamps)
     index = pd.Index(columns.pop(key), name=key)
-    frame = pd.DataFrame(columns, index=index)
+    frame = _frame(columns, index)
     if endpoint.unique_index and not index.is_unique:
         frame = frame[~index.duplicated(keep="last")]
+    return frame
+
+
+def _frame(columns: Mapping[str, Any], index: pd.Index) -> pd.DataFrame:
+    """``pd.DataFrame(columns, index=index)``, keeping object columns (:data:`OBJECT` fields) as objects:
+    pandas would make an object array holding only strings a ``str`` column, so the dtype would depend on the
+    data."""
+    frame = pd.DataFrame(columns, index=index)
+    for name, values in columns.items():
+        if isinstance(values, np.ndarray) and values.dtype == object and frame[name].dtype != object:
+            frame[name] = pd.Series(values, index=index, dtype=object)
     return frame
 
 
@@ -314,4 +325,4 @@ def orderbook_frame(endpoint: Endpoint, result: Any) -> pd.DataFrame:
         ),
         **levels,
     }
-    return pd.DataFrame(columns, index=pd.RangeIndex(len(bids) + len(asks)))
+    return _frame(columns, pd.RangeIndex(len(bids) + len(asks)))

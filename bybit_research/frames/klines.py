@@ -66,9 +66,12 @@ def numeric_rows_block(content: bytes) -> bytes | None:
     if stop < 0:
         return None
     block = content[begin + 1 : stop]
-    if block.translate(None, _NUMERIC_LIST_BYTES):
+    if not block or block.translate(None, _NUMERIC_LIST_BYTES):
         return None
-    return block.replace(b"],[", b"\n")
+    lines = block.replace(b"],[", b"\n")
+    if b"[" in lines or b"]" in lines or lines.startswith(b"\n") or b"\n\n" in lines:
+        return None  # empty or nested rows ("[[],[...]]"): the decoded path says what is wrong
+    return lines
 
 
 def numeric_rows_frame(
@@ -101,10 +104,13 @@ def numeric_rows_frame(
         table = pa_csv.read_csv(
             pa.py_buffer(data),
             read_options=pa_csv.ReadOptions(column_names=names, use_threads=use_threads),
+            parse_options=pa_csv.ParseOptions(ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(column_types=types),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
+    if table.num_rows != sum(block.count(b"\n") + 1 for block in blocks if block):
+        return None  # every line is one row of its page: the pages are sliced by their line counts
     times = table.column(0)
     if times.null_count:
         return None
