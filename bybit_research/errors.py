@@ -312,3 +312,19 @@ class ResponseFormatError(ServerError):
 def malformed(endpoint: str | None, what: str) -> ResponseFormatError:
     """Return the :class:`ResponseFormatError` saying what was wrong with an answer of ``endpoint``."""
     return ResponseFormatError(None, what, endpoint)
+
+
+#: what using a damaged SQLite file can raise: SQLite's own errors, and (from text in it that is not UTF-8)
+#: ``UnicodeDecodeError``
+SQLITE_FAILURES: tuple[type[Exception], ...] = (sqlite3.Error, UnicodeDecodeError)
+
+
+def is_damaged(exc: BaseException) -> bool:
+    """Whether one of :data:`SQLITE_FAILURES` means the file is damaged (:func:`is_corruption`, or text in it
+    that cannot be decoded), as opposed to locked, read-only or full."""
+    return is_corruption(exc) or isinstance(exc, UnicodeDecodeError)
+
+
+def sqlite_failure(backend: Any, exc: BaseException) -> CacheCorruptError | CacheUnavailableError:
+    """:func:`corrupt_cache_error` for a damaged file (:func:`is_damaged`), else :func:`cache_error`."""
+    return corrupt_cache_error(backend, exc) if is_damaged(exc) else cache_error(backend, exc)

@@ -26,7 +26,7 @@ from typing import Any
 from requests_cache import BaseCache, SQLiteCache
 from requests_cache.backends.sqlite import SQLiteDict
 
-from ..errors import cache_error
+from ..errors import SQLITE_FAILURES, cache_error, sqlite_failure
 
 __all__ = ["LOCK_WAIT_S", "BoundedSQLiteCache", "LockWait", "is_locked", "open_sqlite_cache"]
 
@@ -68,6 +68,7 @@ class LockWait:
         self._log = logger
         self.wait_ms = int((LOCK_WAIT_S if wait_s is None else wait_s) * 1000)
         self._refused = False
+        self._writes_refused = False
         self._lock = threading.Lock()
 
     @property
@@ -80,23 +81,28 @@ class LockWait:
         """Whether the latest operation on the file was refused a lock."""
         return self._refused
 
-    def failed(self, exc: BaseException, doing: str) -> bool:
-        """Note that an operation failed with ``exc``; log ``doing`` (what could not be done, and what happens
-        instead) with the error's description when this starts an outage. Returns whether the wait changed
-        (the caller then sets the new ``busy_timeout`` on its connections)."""
+    def failed(self, exc: BaseException, doing: str, *, write: bool) -> bool:
+        """Note that a read or a ``write`` failed with ``exc``; log ``doing`` (what could not be done, and
+        what happens instead) with the error's description when this starts an outage. Returns whether the
+        wait changed (the caller then sets the new ``busy_timeout`` on its connections)."""
         with self._lock:
             started = not self._refused
             self._refused = True
+            self._writes_refused = self._writes_refused or write
         if started:
             self._log.warning("%s: %s", doing, self._describe(exc))
         return started
 
-    def succeeded(self) -> bool:
-        """Note that an operation succeeded. Returns whether the wait changed (an outage ended)."""
+    def succeeded(self, *, write: bool) -> bool:
+        """Note that a read or a ``write`` succeeded. A write ends an outage; a read only one in which nothing
+        but reads failed (under another's write lock, reads of a WAL file go on while writes cannot). Returns
+        whether the wait changed."""
         if not self._refused:
             return False
         with self._lock:
-            ended, self._refused = self._refused, False
+            ended = self._refused and (write or not self._writes_refused)
+            if ended:
+                self._refused = self._writes_refused = False
         if ended:
             self._log.info("the cache file is usable again")
         return ended
@@ -121,7 +127,7 @@ class BoundedSQLiteDict(SQLiteDict):
                 raise
             self._tables_missing = True
             doing = f"could not prepare the table {self.table_name} (the first write that gets the lock will)"
-            if self.lock_wait.failed(exc, doing):
+            if self.lock_wait.failed(exc, doing, write=True):
                 self.apply_wait()
 
     def _has_schema(self) -> bool:
@@ -197,14 +203,20 @@ class BoundedSQLiteCache(SQLiteCache):
             **kwargs,
         )
 
-    def refused(self, exc: BaseException, doing: str) -> None:
+    def clear(self) -> None:
+        """Delete every stored answer. Failures are raised: unlike requests-cache's ``clear``, which deletes
+        the file when clearing fails (a file another process holds locked included), this never deletes it
+        (:func:`bybit_research.store.cache_admin.clear` deletes only a corrupt file)."""
+        BaseCache.clear(self)
+
+    def refused(self, exc: BaseException, doing: str, *, write: bool) -> None:
         """Note a lock refusal of ``doing`` (logged once per outage); later waits are skipped."""
-        if self.lock_wait.failed(exc, doing):
+        if self.lock_wait.failed(exc, doing, write=write):
             self._apply_wait()
 
-    def served(self) -> None:
-        """Note a successful operation (ends an outage: waits are bounded again)."""
-        if self.lock_wait.succeeded():
+    def served(self, *, write: bool) -> None:
+        """Note a successful read or write (a write ends an outage, a read one of reads only)."""
+        if self.lock_wait.succeeded(write=write):
             self._apply_wait()
 
     def _apply_wait(self) -> None:
@@ -238,15 +250,17 @@ def open_sqlite_cache(path: str | os.PathLike[str], *, strict: bool = False) -> 
     try:
         # WAL lets readers in other processes go on while one process writes
         backend = BoundedSQLiteCache(path, wal=True)
-    except sqlite3.Error as exc:
-        raise cache_error(_PathOnly(path), exc) from exc
+    except SQLITE_FAILURES as exc:
+        raise sqlite_failure(_PathOnly(path), exc) from exc
     try:
         backend.responses.count()  # reads a page of the file: "not a database" shows here
-    except sqlite3.Error as exc:
+    except SQLITE_FAILURES as exc:
         if not is_locked(exc) or strict:
             backend.close()
-            raise cache_error(_PathOnly(path), exc) from exc
-        backend.refused(exc, "the request cache is locked; answers come from the network until it is free")
+            raise sqlite_failure(_PathOnly(path), exc) from exc
+        backend.refused(
+            exc, "the request cache is locked; answers come from the network until it is free", write=False
+        )
     if strict and backend.lock_wait.refused:
         backend.close()
         raise cache_error(_PathOnly(path), sqlite3.OperationalError("database is locked"))

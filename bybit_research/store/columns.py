@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from ..errors import cache_error, corrupt_cache_error, is_corruption
+from ..errors import SQLITE_FAILURES, corrupt_cache_error, is_damaged, sqlite_failure
 from ..frames.columns import Columns
 from ..http.sqlite_cache import LockWait, is_locked
 from .damage import DamageLog
@@ -188,11 +188,11 @@ class SQLiteColumnStore:
         self._open: sqlite3.Connection | None = None
         try:
             self._open = self._connect()
-        except sqlite3.Error as exc:
+        except SQLITE_FAILURES as exc:
             if not is_locked(exc):
                 raise
             # locked by another process: opened again by the first use (which skips the store if still locked)
-            self._refused(exc, f"could not open the page columns in {self.db_path}")
+            self._refused(exc, f"could not open the page columns in {self.db_path}", write=True)
 
     def _unusable(self, exc: BaseException) -> str:
         return (
@@ -219,7 +219,7 @@ class SQLiteColumnStore:
                 f"CREATE TABLE IF NOT EXISTS {TABLE} (url TEXT PRIMARY KEY, path TEXT NOT NULL, "
                 "stored_at REAL NOT NULL, value BLOB NOT NULL)"
             )
-        except sqlite3.Error:
+        except SQLITE_FAILURES:
             connection.close()
             raise
         return connection
@@ -231,16 +231,16 @@ class SQLiteColumnStore:
             self._open = self._connect()
         return self._open
 
-    def _refused(self, exc: sqlite3.Error, doing: str) -> None:
+    def _refused(self, exc: Exception, doing: str, *, write: bool) -> None:
         """Log a refusal (once per outage) and stop waiting for locks until the file works again; hold the
         lock (or be in ``__init__``)."""
-        if is_corruption(exc):
+        if is_damaged(exc):
             raise corrupt_cache_error(_Named(self.cache_path), exc) from exc
-        if self._wait.failed(exc, doing):
+        if self._wait.failed(exc, doing, write=write):
             self._apply_wait()
 
-    def _served(self) -> None:
-        if self._wait.succeeded():
+    def _served(self, *, write: bool) -> None:
+        if self._wait.succeeded(write=write):
             self._apply_wait()
 
     def _apply_wait(self) -> None:
@@ -261,11 +261,12 @@ class SQLiteColumnStore:
         with self._lock:
             try:
                 found, damaged = self._read(urls, width)
-            except sqlite3.Error as exc:
+            except SQLITE_FAILURES as exc:
                 # locked or unreadable for now: the request cache and the network can still answer
-                self._refused(exc, f"page columns in {self.db_path} not readable, using the request cache")
+                doing = f"page columns in {self.db_path} not readable, using the request cache"
+                self._refused(exc, doing, write=False)
                 return {}
-            self._served()
+            self._served(write=False)
         self._damage.report(damaged)
         return found
 
@@ -322,10 +323,10 @@ class SQLiteColumnStore:
                         with contextlib.suppress(sqlite3.Error):
                             connection.execute("ROLLBACK")
                     raise
-            except sqlite3.Error as exc:
-                self._refused(exc, f"could not store page columns in {self.db_path}")
+            except SQLITE_FAILURES as exc:
+                self._refused(exc, f"could not store page columns in {self.db_path}", write=True)
                 return
-            self._served()
+            self._served(write=True)
         self._damage.forget(pages)
 
     def remove(self, path: str | None = None, before: float | None = None) -> int:
@@ -336,8 +337,8 @@ class SQLiteColumnStore:
                 if not clauses:
                     # everything went: give the space back (partial removals leave pages for reuse)
                     self._connection.execute("VACUUM")
-        except sqlite3.Error as exc:
-            raise cache_error(_Named(self.cache_path), exc) from exc
+        except SQLITE_FAILURES as exc:
+            raise sqlite_failure(_Named(self.cache_path), exc) from exc
         return int(cursor.rowcount)
 
     def usage(self) -> dict[str, StoreUsage]:
@@ -345,8 +346,8 @@ class SQLiteColumnStore:
         try:
             with self._lock:
                 rows = self._connection.execute(query).fetchall()
-        except sqlite3.Error as exc:
-            raise cache_error(_Named(self.cache_path), exc) from exc
+        except SQLITE_FAILURES as exc:
+            raise sqlite_failure(_Named(self.cache_path), exc) from exc
         return {path: StoreUsage(int(entries), int(size)) for path, entries, size in rows}
 
     def close(self) -> None:
@@ -394,8 +395,8 @@ def column_store_for(backend: Any) -> ColumnStore | None:
         if ":memory:" not in db_path and not db_path.startswith("file:"):
             try:
                 return SQLiteColumnStore(columns_path(db_path), cache_path=db_path)
-            except sqlite3.Error as exc:
-                raise cache_error(backend, exc) from exc
+            except SQLITE_FAILURES as exc:
+                raise sqlite_failure(backend, exc) from exc
     elif type(backend) is not BaseCache:
         return None
     # an in-memory request cache: one memory store per backend object, found again by cache.info()/clear()

@@ -34,7 +34,14 @@ from requests_cache import BaseCache, CachedRequest, CachedResponse, create_key
 from requests_cache.policy import utcnow
 
 from ...core.expiry import DO_NOT_CACHE, EXPIRE_IMMEDIATELY, NEVER_EXPIRE
-from ...errors import CacheMissError, cache_error, cache_location, corrupt_cache_error, is_corruption
+from ...errors import (
+    SQLITE_FAILURES,
+    CacheMissError,
+    cache_location,
+    corrupt_cache_error,
+    is_damaged,
+    sqlite_failure,
+)
 from ..sqlite_cache import BoundedSQLiteCache, is_locked, open_sqlite_cache
 from .extensions import ACCOUNT, AUTH, EXPIRE_AFTER, FROM_CACHE, REFRESH, buffered, ret_code
 
@@ -261,16 +268,17 @@ class CacheTransport(httpx.BaseTransport):
     def _lookup(self, key: str) -> CachedResponse | None:
         try:
             cached = self.backend.get_response(key)
-        except sqlite3.Error as exc:
-            if is_corruption(exc) or self.offline_only:
-                raise cache_error(self.backend, exc) from exc
+        except SQLITE_FAILURES as exc:
+            if is_damaged(exc) or self.offline_only:
+                raise sqlite_failure(self.backend, exc) from exc
             # locked or unreadable for now: the network can still answer
-            self._unavailable(exc, "could not read the request cache, asking the network", "not readable")
+            doing = "could not read the request cache, asking the network"
+            self._unavailable(exc, doing, "not readable", write=False)
             return None
         except Exception as exc:  # requests-cache could not rebuild the stored answer from its bytes
             self._drop_damaged(key, f"it cannot be read back ({type(exc).__name__}: {exc})")
             return None
-        self._available()
+        self._available(write=False)
         damage = damage_of(cached, self._exact_bodies) if cached is not None else None
         if damage is None:
             return cached
@@ -285,35 +293,34 @@ class CacheTransport(httpx.BaseTransport):
         log.warning("dropped a damaged answer from the request cache %s (%s); fetching it again", where, why)
         try:
             self.backend.delete(key)
-        except (sqlite3.Error, KeyError) as exc:  # the fresh answer replaces it anyway
+        except (sqlite3.Error, UnicodeDecodeError, KeyError) as exc:  # the fresh answer replaces it anyway
             log.debug("could not delete the damaged answer %s: %s", key, exc)
 
-    def _unavailable(self, exc: sqlite3.Error, doing: str, other: str) -> None:
+    def _unavailable(self, exc: Exception, doing: str, other: str, *, write: bool) -> None:
         """Log that the cache could not be used now: ``doing`` once per outage for a lock on the SQLite cache,
         ``other`` (what failed) with the error for anything else."""
         if isinstance(self.backend, BoundedSQLiteCache) and is_locked(exc):
-            self.backend.refused(exc, doing)
+            self.backend.refused(exc, doing, write=write)
         else:
             log.warning("request cache %s: %s (%s)", cache_location(self.backend), other, exc)
 
-    def _available(self) -> None:
+    def _available(self, *, write: bool) -> None:
         if isinstance(self.backend, BoundedSQLiteCache):
-            self.backend.served()
+            self.backend.served(write=write)
 
     def _store(self, key: str, request: httpx.Request, response: httpx.Response, expire_after: float) -> None:
         expires = None if expire_after == NEVER_EXPIRE else utcnow() + timedelta(seconds=expire_after)
         cached = to_cached_response(to_prepared_request(request), response)
         try:
             self.backend.save_response(cached, cache_key=key, expires=expires)
-        except sqlite3.Error as exc:
-            if is_corruption(exc):
+        except SQLITE_FAILURES as exc:
+            if is_damaged(exc):
                 raise corrupt_cache_error(self.backend, exc) from exc
             # locked, read-only or disk full: the answer is good, only storing it failed
-            self._unavailable(
-                exc, "could not store an answer in the request cache", "could not store an answer"
-            )
+            doing = "could not store an answer in the request cache"
+            self._unavailable(exc, doing, "could not store an answer", write=True)
         else:
-            self._available()
+            self._available(write=True)
 
     def _miss(self, request: httpx.Request, why: str) -> CacheMissError:
         message = (
