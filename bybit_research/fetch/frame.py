@@ -199,15 +199,11 @@ def _book_attrs(path: str, result: Mapping[str, Any]) -> dict[str, Any]:
     """The order book's own fields: symbol, update id ``u``, ``seq``, and its times ``ts`` / ``cts``."""
     attrs: dict[str, Any] = {"symbol": result.get("s"), "u": result.get("u"), "seq": result.get("seq")}
     for name in ("ts", "cts"):
-        value = result.get(name)
-        if value in (None, "", 0, "0"):
-            attrs[name] = None
-            continue
         try:
-            ms = convert([value], TIME).asi8[0]
+            stamp = convert([result.get(name)], TIME)  # "0" and "" are missing, as for every time
         except BadValues as exc:
             raise malformed(path, f"the order book's {name} is {exc}") from None
-        attrs[name] = iso_ms(int(ms))
+        attrs[name] = None if stamp.isna()[0] else iso_ms(int(stamp.asi8[0]))
     others = {k: v for k, v in result.items() if k not in ("s", "b", "a", "u", "seq", "ts", "cts")}
     attrs.update(json_safe(others))
     return attrs
