@@ -197,3 +197,26 @@ def test_every_refusal_of_a_time_names_the_argument() -> None:
     for name in ("start", "end"):
         with pytest.raises(ValueError, match=rf"^{name}="):
             to_ms(pd.Timestamp.max.value, name)
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "message"),
+    [
+        (
+            "/v5/market/tickers",
+            {"category": "linear", "symbol": "A" * 100_000},
+            r"would be 10\d{4} characters",
+        ),
+        ("/v5/market/tickers", {"category": "linear", "cursor": "x" * 9000}, "more than 8192"),
+        ("/v5/market/\x00", None, "must be a V5 path"),
+        ("/v5/market/tick ers", None, "must be a V5 path"),
+        ("/v5/" + "a" * 100_000, None, r"must be a V5 path .*got '/v5/aaaa"),
+        ("/v5/market/kline?symbol=BTCUSDT", None, "without a query"),
+    ],
+)
+def test_the_raw_fetch_refuses_what_httpx_would_choke_on(
+    client: MarketClient, app: Any, path: str, params: dict[str, str] | None, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message) as info:
+        client.fetch(path, params)
+    assert sum(app.requests.values()) == 0 and len(str(info.value)) < 400

@@ -25,13 +25,13 @@ STALL_S, TIMEOUT_S = 1.0, 0.3
 
 
 def klines(client: Client) -> pd.DataFrame:
-    """Ten days of minutes: 15 windows fetched concurrently."""
-    return client.klines("BTCUSDT", 1, start="2024-05-29", end="2024-06-08", progress=False)
+    """A week of minutes: 11 windows fetched concurrently."""
+    return client.klines("BTCUSDT", 1, start="2024-06-01", end="2024-06-08", progress=False)
 
 
 def options(client: Client) -> pd.DataFrame:
-    """The BTC options, 20 to a page: a chain of 20 cursor pages."""
-    return run(client, Query(INSTRUMENTS, {"category": "option", "baseCoin": "BTC"}, "option", limit=20))
+    """The BTC options, 30 to a page: a chain of 13 cursor pages."""
+    return run(client, Query(INSTRUMENTS, {"category": "option", "baseCoin": "BTC"}, "option", limit=30))
 
 
 def risk_tiers(client: Client) -> pd.DataFrame:
@@ -70,6 +70,6 @@ def test_every_fault_mode_gives_the_frames_of_a_clean_run(clean: dict[str, pd.Da
 
 
 def test_the_clean_frames_are_whole(clean: dict[str, pd.DataFrame]) -> None:
-    assert len(clean["klines"]) == 10 * 1440 and clean["klines"].index.is_unique
-    assert clean["option cursor"].attrs["pages"] == 20 and clean["option cursor"].index.is_unique
+    assert len(clean["klines"]) == 7 * 1440 and clean["klines"].index.is_unique
+    assert clean["option cursor"].attrs["pages"] == 13 and clean["option cursor"].index.is_unique
     assert clean["risk-limit cursor"].attrs["pages"] == 3

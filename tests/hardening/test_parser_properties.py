@@ -172,7 +172,7 @@ def parse(endpoint: Endpoint, result: Any, category: str | None) -> tuple[pd.Dat
         return None
 
 
-#: examples per endpoint: a third of the profile's (every endpoint of the table is one test)
+#: examples per endpoint or call: a third of the profile's (every endpoint of the table is a test of its own)
 PER_ENDPOINT = max(5, settings.default.max_examples // 3)
 SPECS = sorted(ENDPOINTS.values(), key=lambda spec: spec.path)
 
@@ -201,6 +201,7 @@ def compact(result: Any) -> bytes:
 
 
 @pytest.mark.parametrize("spec", KLINE_TYPES, ids=[s.name for s in KLINE_TYPES])
+@settings(max_examples=2 * PER_ENDPOINT)
 @given(data=st.data())
 def test_kline_bytes_and_decoded_rows_give_the_same_columns_or_the_same_error(
     spec: Endpoint, data: st.DataObject
@@ -284,6 +285,7 @@ def exchange() -> Iterator[tuple[Client, dict[str, bytes]]]:
 
 
 @pytest.mark.parametrize("call", list(PUBLIC_CALLS), ids=list(PUBLIC_CALLS))
+@settings(max_examples=PER_ENDPOINT)
 @given(data=st.data())
 def test_public_calls_raise_only_bybit_errors_whatever_the_server_sends(
     exchange: tuple[Client, dict[str, bytes]], call: str, data: st.DataObject
