@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..endpoints import Endpoint, Shape
+from ..core.time import LATEST_MS
+from ..core.units import NS_PER_MS, SECOND_MS
+from ..endpoints import INT, Endpoint, Shape
 from ..errors import malformed
 from .build import is_numeric_rows
+from .convert import BadValues, convert
 from .shapes import arrays, as_list, describe, member, objects
 
 __all__ = ["rows_of"]
@@ -72,6 +75,29 @@ def rows_of(endpoint: Endpoint, result: Any) -> list[Any]:
         updated = result.get("updatedTime")
         return [{**row, "updatedTime": updated} for row in records]
     return records
+
+
+#: the fields of the server time and how many of their units make a millisecond
+_CLOCK_FIELDS = {"timeSecond": 1 / SECOND_MS, "timeNano": NS_PER_MS}
+
+
+def _server_time(path: str, result: Any) -> dict[str, Any]:
+    """The one row of ``/v5/market/time``: an object with ``timeSecond`` and/or ``timeNano``, each a whole
+    number of its unit from 1970 to 2100."""
+    if not isinstance(result, Mapping) or all(result.get(k) in (None, "") for k in _CLOCK_FIELDS):
+        what = describe(result) if not isinstance(result, Mapping) else "an object without them"
+        raise malformed(path, f"result is {what}, expected an object with timeSecond and timeNano")
+    for name, per_ms in _CLOCK_FIELDS.items():
+        value = result.get(name)
+        if value in (None, ""):
+            continue
+        try:
+            number = int(convert([value], INT)[0])
+        except BadValues as exc:
+            raise malformed(path, f"field {name!r} holds values that are {exc}") from None
+        if not 0 <= number < LATEST_MS * per_ms:
+            raise malformed(path, f"result.{name} {value!r} is not a time from 1970 to 2100")
+    return dict(result)
 
 
 def _wallet_rows(endpoint: Endpoint, accounts: list[dict[str, Any]]) -> list[Any]:

@@ -180,6 +180,13 @@ CASES: list[CallCase] = [
         "field 'timeSecond' \\(int\\) holds values that are not an integer within int64: 'noon'",
     ),
     (
+        "server time beyond 2100",
+        "/v5/market/time",
+        envelope({"timeSecond": 9223372036855, "timeNano": ""}),
+        lambda c: c.server_time(),
+        r"result.timeSecond 9223372036855 is not a time from 1970 to 2100",
+    ),
+    (
         "volatility an object",
         "/v5/market/historical-volatility",
         envelope({"period": 7, "value": "0.4", "time": "1718409600000"}),
