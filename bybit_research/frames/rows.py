@@ -46,12 +46,7 @@ def rows_of(endpoint: Endpoint, result: Any) -> list[Any]:
     """
     path, shape, key = endpoint.path, endpoint.shape, endpoint.result_key
     if shape is Shape.SERVER_TIME:
-        if not isinstance(result, Mapping) or all(
-            result.get(k) in (None, "") for k in ("timeSecond", "timeNano")
-        ):
-            what = describe(result) if not isinstance(result, Mapping) else "an object without them"
-            raise malformed(path, f"result is {what}, expected an object with timeSecond and timeNano")
-        return [dict(result)]
+        return [_server_time(path, result)]
     if result is None:
         return []
     if shape is Shape.ARRAY:
@@ -94,7 +89,7 @@ def _server_time(path: str, result: Any) -> dict[str, Any]:
         try:
             number = int(convert([value], INT)[0])
         except BadValues as exc:
-            raise malformed(path, f"field {name!r} holds values that are {exc}") from None
+            raise malformed(path, f"field {name!r} (int) holds values that are {exc}") from None
         if not 0 <= number < LATEST_MS * per_ms:
             raise malformed(path, f"result.{name} {value!r} is not a time from 1970 to 2100")
     return dict(result)
