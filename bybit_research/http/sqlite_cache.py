@@ -14,6 +14,7 @@ from the network. The column store (:mod:`bybit_research.store.columns`) uses th
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sqlite3
@@ -169,7 +170,7 @@ class BoundedSQLiteDict(SQLiteDict):
     def apply_wait(self) -> None:
         """Give the connection (and those opened later) the ``busy_timeout`` of :attr:`lock_wait`."""
         self.busy_timeout = self.lock_wait.timeout_ms
-        with self._lock:
+        with self._lock, contextlib.suppress(sqlite3.Error):
             if self._connection is not None:
                 self._connection.execute(f"PRAGMA busy_timeout={self.busy_timeout}")
 

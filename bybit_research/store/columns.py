@@ -63,6 +63,8 @@ TABLE = "page_columns"
 #: how much of the file SQLite may memory-map for reading
 _MMAP_BYTES = 1 << 30
 _PAGE_SIZE = 65_536
+#: more rows than any page has (V5 pages hold at most 1000)
+_MAX_ROWS = 100_000
 
 
 def columns_path(cache_path: str | Path) -> Path:
@@ -275,7 +277,7 @@ class SQLiteColumnStore:
         rows_of = {}
         for url, size in self._select(urls, "LENGTH(value)"):
             rows = rows_in(int(size), width)
-            if rows is None:
+            if rows is None or rows > _MAX_ROWS:  # a damaged size must not size the arrays
                 damaged[url] = f"{size} bytes, not a page of {width} value columns"
             else:
                 rows_of[url] = rows
