@@ -269,8 +269,8 @@ def _numeric_rows_frame(
     if not rows or not is_numeric_rows(endpoint, None, schema):
         return None
     columns = _parse_block(rows, len(fields))
-    if columns is None or np.isnan(columns[0]).any() or not _exact(columns[0], TIME):
-        return None
+    if columns is None or not (columns[0] > 0).all() or not _exact(columns[0], TIME):
+        return None  # missing ("", "0") or impossible times: the general path says which
     if not all(_exact(column, FLOAT) for column in columns[1:]):
         return None
     ms = columns[0].astype(np.int64)

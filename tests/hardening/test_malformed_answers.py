@@ -102,6 +102,7 @@ CASES: list[CallCase] = [
         "'startTime' .* not a time in epoch ms",
     ),
     ("time missing", KLINE, candles(CANDLE, ["", *CANDLE[1:]]), klines, "1 of 2 rows have no startTime"),
+    ("time zero", KLINE, candles(CANDLE, ["0", *CANDLE[1:]]), klines, "1 of 2 rows have no startTime"),
     (
         "time beyond int64",
         KLINE,
