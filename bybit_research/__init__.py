@@ -19,6 +19,7 @@ _PUBLIC: dict[str, str] = {
     "RateLimitError": "bybit_research.errors",
     "InvalidRequestError": "bybit_research.errors",
     "ServerError": "bybit_research.errors",
+    "ResponseFormatError": "bybit_research.errors",
     "CacheMissError": "bybit_research.errors",
     "CacheCorruptError": "bybit_research.errors",
     "CacheUnavailableError": "bybit_research.errors",

@@ -21,6 +21,7 @@ __all__ = [
     "InvalidRequestError",
     "NetworkError",
     "RateLimitError",
+    "ResponseFormatError",
     "ServerError",
     "cache_error",
     "cache_location",
@@ -28,6 +29,7 @@ __all__ = [
     "error_for_http_status",
     "error_for_ret_code",
     "is_corruption",
+    "malformed",
     "scrub_secrets",
 ]
 
@@ -296,3 +298,47 @@ def corrupt_cache_error(backend: Any, exc: BaseException) -> CacheCorruptError:
         f"clear it with `bybit-research cache clear --path {where}` or "
         f"`bybit_research.cache.clear(path={where!r})`, or delete the file."
     )
+
+
+class ResponseFormatError(ServerError):
+    """An answer with retCode 0 that is not what the endpoint sends: truncated or undecodable JSON, a
+    ``result`` of the wrong type, rows of the wrong shape, a value that cannot be what its field holds.
+
+    The message names the endpoint and what was wrong. Raised instead of building a frame from it: nothing is
+    invented from an answer that cannot be read, and nothing in it is silently dropped.
+    """
+
+    def __init__(
+        self,
+        ret_code: int | None,
+        ret_msg: str,
+        endpoint: str | None = None,
+        *,
+        http_status: int | None = 200,
+    ) -> None:
+        super().__init__(ret_code, ret_msg, endpoint, http_status=http_status)
+
+    def _describe(self) -> str:
+        where = f" from {self.endpoint}" if self.endpoint else ""
+        return f"malformed answer{where}: {self.ret_msg}"
+
+
+def malformed(endpoint: str | None, what: str) -> ResponseFormatError:
+    """Return the :class:`ResponseFormatError` saying what was wrong with an answer of ``endpoint``."""
+    return ResponseFormatError(None, what, endpoint)
+
+
+#: what using a damaged SQLite file can raise: SQLite's own errors, and (from text in it that is not UTF-8)
+#: ``UnicodeDecodeError``
+SQLITE_FAILURES: tuple[type[Exception], ...] = (sqlite3.Error, UnicodeDecodeError)
+
+
+def is_damaged(exc: BaseException) -> bool:
+    """Whether one of :data:`SQLITE_FAILURES` means the file is damaged (:func:`is_corruption`, or text in it
+    that cannot be decoded), as opposed to locked, read-only or full."""
+    return is_corruption(exc) or isinstance(exc, UnicodeDecodeError)
+
+
+def sqlite_failure(backend: Any, exc: BaseException) -> CacheCorruptError | CacheUnavailableError:
+    """:func:`corrupt_cache_error` for a damaged file (:func:`is_damaged`), else :func:`cache_error`."""
+    return corrupt_cache_error(backend, exc) if is_damaged(exc) else cache_error(backend, exc)

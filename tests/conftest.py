@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -10,6 +11,8 @@ from typing import Any, cast
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 # The editable install may map bybit_research as a namespace package; import the real one from the repository.
 _REPO = str(Path(__file__).resolve().parents[1])
@@ -18,6 +21,13 @@ if _REPO not in sys.path:
 
 from bybit_research.client import Client, set_default_client  # noqa: E402
 from bybit_research.sim import SimConfig, create_app  # noqa: E402
+
+# property tests: few examples in `make test` ("default"); HYPOTHESIS_PROFILE=thorough for a long search
+hypothesis_settings.register_profile(
+    "default", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.register_profile("thorough", max_examples=2000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 #: the simulator's fixed clock: Saturday 2024-06-15 12:34:56 UTC
 NOW = pd.Timestamp("2024-06-15 12:34:56", tz="UTC")

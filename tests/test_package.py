@@ -52,6 +52,7 @@ PUBLIC_NAMES = [
     "InvalidRequestError",
     "NetworkError",
     "RateLimitError",
+    "ResponseFormatError",
     "ServerError",
     "account_info",
     "account_instruments",

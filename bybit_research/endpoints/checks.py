@@ -29,6 +29,7 @@ __all__ = [
     "check_exp_date",
     "check_index_name",
     "check_interval",
+    "check_max_pages",
     "check_symbol",
     "check_symbols",
 ]
@@ -156,6 +157,24 @@ def check_count(value: object, name: str = "limit") -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or not 1 <= value <= MAX_COUNT:
         raise ValueError(f"{name} must be an integer in [1, {MAX_COUNT}], got {value!r}")
+    return int(value)
+
+
+#: the largest ``max_pages=`` a call may allow (every page is a request: two days of Bybit's IP budget)
+MAX_PAGES_ALLOWED = 1_000_000
+
+
+def check_max_pages(value: object) -> int | None:
+    """Return a ``max_pages=`` argument (``None`` passes: the default bound) or raise ``ValueError`` unless it
+    is an integer in [1, :data:`MAX_PAGES_ALLOWED`]."""
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | np.integer)
+        or not 1 <= value <= MAX_PAGES_ALLOWED
+    ):
+        raise ValueError(f"max_pages must be an integer in [1, {MAX_PAGES_ALLOWED}] (or None), got {value!r}")
     return int(value)
 
 

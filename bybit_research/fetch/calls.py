@@ -15,7 +15,9 @@ from typing import Any
 
 from ..core.expiry import DO_NOT_CACHE
 from ..core.fetcher import Fetcher
-from ..endpoints import Endpoint
+from ..endpoints import TIME, Endpoint
+from ..errors import malformed
+from ..frames import BadValues, convert
 from .pages import Page, PageRequest
 from .progress import progress_bar
 
@@ -41,9 +43,13 @@ def _cached(client: Fetcher, endpoint: Endpoint, request: PageRequest) -> Page |
 
 
 def _cursor_of(page: Page) -> str:
+    """The page's ``nextPageCursor`` (``""``: the last page); one that is not text would end the download
+    early without a word, so it makes the answer malformed."""
     result = page.reply.result if page.reply is not None else None
     cursor = result.get("nextPageCursor") if isinstance(result, dict) else None
-    return cursor if isinstance(cursor, str) else ""
+    if cursor is None or isinstance(cursor, str):
+        return cursor or ""
+    raise malformed(page.endpoint.path, f"nextPageCursor is {type(cursor).__name__} {cursor!r:.40}, not text")
 
 
 def fetch_cursor(
@@ -67,6 +73,17 @@ def fetch_cursor(
         following = PageRequest({**request.params, "cursor": cursor}, request.expire_after)
         pages.append(fetch_one(client, endpoint, following, refresh))
     return pages
+
+
+def _stamps(endpoint: Endpoint, rows: list[Any], key: str) -> list[int]:
+    """The epoch-ms times ``key`` of the rows that have one (``ResponseFormatError`` for one that is no
+    time)."""
+    values = [row.get(key) for row in rows if isinstance(row, dict) and row.get(key) not in (None, "")]
+    try:
+        stamps = convert(values, TIME)
+    except BadValues as exc:
+        raise malformed(endpoint.path, f"field {key!r} holds values that are {exc}") from None
+    return [int(ms) for ms, missing in zip(stamps.asi8, stamps.isna(), strict=True) if not missing]
 
 
 def fetch_windows(
@@ -163,7 +180,7 @@ def fetch_backwards(
             )
             pages.append(page)
             tick()
-            stamps = [int(row[key]) for row in page.rows if isinstance(row, dict) and row.get(key)]
+            stamps = _stamps(endpoint, page.rows, key)
             if start is None or not stamps or len(page.rows) < limit:
                 break
             oldest = min(stamps)

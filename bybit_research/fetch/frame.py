@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 
 from ..core.time import month_index, month_start_ms
-from ..endpoints import Endpoint, IndexKind, Shape
-from ..frames import build_frame, is_numeric_rows, orderbook_frame, snake, summary_of
+from ..endpoints import TIME, Endpoint, IndexKind, Shape
+from ..errors import malformed
+from ..frames import BadValues, build_frame, convert, is_numeric_rows, orderbook_frame, snake, summary_of
 from ..frames.attrs import iso_ms, json_safe, provenance
 from ..frames.klines import frame_from_columns
 from .pages import Page
@@ -51,7 +52,7 @@ def frame_of(endpoint: Endpoint, pages: Sequence[Page], category: str | None) ->
         return frame_from_columns([page.columns for page in pages], names, endpoint.unique_index)
     if endpoint.shape is Shape.ORDERBOOK:
         result = pages[0].reply.result if pages and pages[0].reply is not None else None
-        return orderbook_frame(endpoint, result if isinstance(result, dict) else {})
+        return orderbook_frame(endpoint, result)
     rows = pages[0].rows if len(pages) == 1 else list(chain.from_iterable(page.rows for page in pages))
     return build_frame(endpoint, rows, category)
 
@@ -196,16 +197,19 @@ def _with_attrs(
         frame.attrs["summary"] = summary_of(query.endpoint, fetched.pages[0].reply.result)
     if query.endpoint.shape is Shape.ORDERBOOK and fetched.pages and fetched.pages[0].reply is not None:
         result = fetched.pages[0].reply.result
-        frame.attrs.update(_book_attrs(result if isinstance(result, dict) else {}))
+        frame.attrs.update(_book_attrs(query.endpoint.path, result if isinstance(result, dict) else {}))
     return frame
 
 
-def _book_attrs(result: Mapping[str, Any]) -> dict[str, Any]:
+def _book_attrs(path: str, result: Mapping[str, Any]) -> dict[str, Any]:
     """The order book's own fields: symbol, update id ``u``, ``seq``, and its times ``ts`` / ``cts``."""
     attrs: dict[str, Any] = {"symbol": result.get("s"), "u": result.get("u"), "seq": result.get("seq")}
     for name in ("ts", "cts"):
-        value = result.get(name)
-        attrs[name] = iso_ms(int(value)) if value not in (None, "", 0, "0") else None
+        try:
+            stamp = convert([result.get(name)], TIME)  # "0" and "" are missing, as for every time
+        except BadValues as exc:
+            raise malformed(path, f"the order book's {name} is {exc}") from None
+        attrs[name] = None if stamp.isna()[0] else iso_ms(int(stamp.asi8[0]))
     others = {k: v for k, v in result.items() if k not in ("s", "b", "a", "u", "seq", "ts", "cts")}
     attrs.update(json_safe(others))
     return attrs

@@ -2,15 +2,17 @@
 
 Stored pages are read first, all in one query; the others go through
 :func:`~bybit_research.fetch.calls.fetch_windows`, and each page is parsed into columns by one pipeline
-thread as it arrives. A closed page is kept in the column store only: the request cache (requests-cache)
-neither looks it up nor keeps its body, which would cost a key, a lookup and a ~90 KB write per page for data
-kept as columns anyway. The page reaching "now" goes through the request cache as usual (it expires within
-seconds). A client without a column store (no cache, or a backend other than SQLite or memory) simply
-fetches.
+thread as it arrives. A stored page that does not fit its window (more rows than its ``limit``, times outside
+it) is dropped and fetched again, as the store itself drops pages whose checksum fails. A closed page is kept
+in the column store only: the request cache (requests-cache) neither looks it up nor keeps its body, which
+would cost a key, a lookup and a ~90 KB write per page for data kept as columns anyway. The page reaching
+"now" goes through the request cache as usual (it expires within seconds). A client without a column store
+(no cache, or a backend other than SQLite or memory) simply fetches.
 """
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -28,7 +30,9 @@ from ..frames.klines import pages_columns
 from .calls import fetch_windows
 from .pages import Page, PageRequest
 
-__all__ = ["Pipeline", "all_stored", "fetch_column_windows", "window_end"]
+__all__ = ["Pipeline", "all_stored", "fetch_column_windows", "misfit", "window_end"]
+
+log = logging.getLogger(__name__)
 
 #: pages parsed and stored together at most (one store transaction each)
 _BATCH = 32
@@ -105,9 +109,37 @@ def window_end(request: PageRequest, endpoint: Endpoint) -> int:
 def _stored(
     store: PageStore, endpoint: Endpoint, requests: Sequence[PageRequest], urls: Sequence[str]
 ) -> Mapping[str, Columns]:
-    """The stored columns of the closed pages among ``requests`` (whose URLs are ``urls``), in one query."""
-    closed = [url for request, url in zip(requests, urls, strict=True) if _closed(request)]
-    return store.get_many(closed, len(endpoint.row_fields) - 1) if closed else {}
+    """The stored columns of the closed pages among ``requests`` (whose URLs are ``urls``), in one query;
+    a stored page that does not fit its window is left out (fetched again), with a logged warning."""
+    closed = {url: request for request, url in zip(requests, urls, strict=True) if _closed(request)}
+    if not closed:
+        return {}
+    found = store.get_many(list(closed), len(endpoint.row_fields) - 1)
+    misfits = {url: why for url, page in found.items() if (why := misfit(page, closed[url], endpoint))}
+    if misfits:
+        url, why = next(iter(misfits.items()))
+        log.warning(
+            "dropped %d stored page(s) of %s not fitting their windows, fetching them again (e.g. %s: %s)",
+            len(misfits),
+            endpoint.path,
+            url,
+            why,
+        )
+    return {url: page for url, page in found.items() if url not in misfits}
+
+
+def misfit(page: Columns, request: PageRequest, endpoint: Endpoint) -> str | None:
+    """Why a stored page cannot be the answer to ``request`` (``None``: it can): more rows than the window's
+    ``limit``, or times outside the window."""
+    assert endpoint.time_params is not None
+    first, last = (int(request.params[name]) for name in endpoint.time_params)
+    limit = int(request.params.get("limit") or 0)
+    times = page.times
+    if limit and len(times) > limit:
+        return f"{len(times)} rows in a window of {limit}"
+    if len(times) and (int(times.min()) < first or int(times.max()) > last):
+        return f"times from {int(times.min())} to {int(times.max())} outside its window [{first}, {last}]"
+    return None
 
 
 def all_stored(client: Fetcher, endpoint: Endpoint, requests: Sequence[PageRequest]) -> list[Page] | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..endpoints import Endpoint
+from ..endpoints.checks import check_max_pages
 
 __all__ = ["MAX_PAGES", "Query", "Split"]
 
@@ -79,6 +80,10 @@ class Query:
     max_pages: int | None = None
     shown: Mapping[str, Any] = field(default_factory=dict)
     attrs: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # a frozen dataclass: the checked value replaces what was given (numpy integers become int)
+        object.__setattr__(self, "max_pages", check_max_pages(self.max_pages))
 
     def check_pages(self, requests: int) -> None:
         """Refuse a plan of more requests than ``max_pages`` (default :data:`MAX_PAGES`), before any is

@@ -4,7 +4,10 @@ The contract (every frame, every endpoint): time series have a ``DatetimeIndex``
 (``datetime64[ms, UTC]``, ascending, unique unless the endpoint says otherwise); snapshots are indexed by
 their key (``symbol``); columns are the snake_case V5 field names, nested objects flattened to their leaf
 names when that is unambiguous; types as in :mod:`.convert`. Fields the schema does not know are kept and
-typed by :func:`~.convert.infer_kind`; fields the schema knows are columns whatever the data holds."""
+typed by :func:`~.convert.infer_kind`; fields the schema knows are columns whatever the data holds.
+
+A value that cannot be what its field holds, or a row without the time it is indexed by, raises
+:class:`~bybit_research.errors.ResponseFormatError` naming the endpoint and the field."""
 
 from __future__ import annotations
 
@@ -19,10 +22,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from ..endpoints import BOOL, FLOAT, INT, TIME, Endpoint, IndexKind, Schema, Shape
+from ..endpoints import BOOL, FLOAT, INT, STR, TIME, Endpoint, IndexKind, Schema, Shape
+from ..errors import malformed
 from .attrs import json_safe
-from .convert import blank_to_null, convert, infer_kind, snake, time_index
-from .nested import explode_rows, listed_rows
+from .convert import MAX_TIME_MS, BadValues, blank_to_null, convert, infer_kind, snake, time_index
+from .shapes import arrays, as_list, describe
 
 __all__ = [
     "ascending_order",
@@ -30,7 +34,6 @@ __all__ = [
     "is_numeric_rows",
     "oldest_first_order",
     "orderbook_frame",
-    "rows_of",
     "summary_frame",
     "summary_of",
 ]
@@ -43,6 +46,8 @@ class _Column:
     name: str
     path: tuple[str, ...]
     kind: str
+    #: whether the schema names the field (an inferred kind may be wrong for later rows)
+    known: bool = True
 
 
 def _dig(rows: Sequence[Any], path: tuple[str, ...]) -> list[Any]:
@@ -53,19 +58,20 @@ def _dig(rows: Sequence[Any], path: tuple[str, ...]) -> list[Any]:
 
 
 def _leaves(
-    schema: Schema, rows: Sequence[Any], prefix: tuple[str, ...]
-) -> list[tuple[tuple[str, ...], str]]:
-    """Return ``(path, kind)`` of every leaf: the schema's fields, then unknown ones as they appear."""
-    known = list(schema)
+    schema: Schema, rows: Sequence[Any], prefix: tuple[str, ...], known: bool = True
+) -> list[tuple[tuple[str, ...], str, bool]]:
+    """Return ``(path, kind, known)`` of every leaf: the schema's fields, then unknown ones as they appear."""
+    named = list(schema)
     dicts = [r for r in rows if isinstance(r, dict)]
     extra = [k for k in dict.fromkeys(chain.from_iterable(dicts)) if k not in schema]
-    out: list[tuple[tuple[str, ...], str]] = []
-    for name in known + extra:
+    out: list[tuple[tuple[str, ...], str, bool]] = []
+    for name in named + extra:
+        in_schema = known and name in schema
         kind = schema[name] if name in schema else infer_kind(name, [r.get(name) for r in dicts])
         if isinstance(kind, Mapping):
-            out.extend(_leaves(kind, [r.get(name) for r in dicts], (*prefix, name)))
+            out.extend(_leaves(kind, [r.get(name) for r in dicts], (*prefix, name), in_schema))
         else:
-            out.append(((*prefix, name), kind))
+            out.append(((*prefix, name), kind, in_schema))
     return out
 
 
@@ -73,18 +79,31 @@ def _plan(schema: Schema, rows: Sequence[Any]) -> list[_Column]:
     """Name each leaf by its snake_case leaf name, or by its whole path where leaf names collide."""
     leaves = _leaves(schema, rows, ())
     counts: dict[str, int] = {}
-    for path, _ in leaves:
+    for path, _, _ in leaves:
         counts[snake(path[-1])] = counts.get(snake(path[-1]), 0) + 1
     return [
-        _Column(snake(path[-1]) if counts[snake(path[-1])] == 1 else "_".join(map(snake, path)), path, kind)
-        for path, kind in leaves
+        _Column(
+            snake(path[-1]) if counts[snake(path[-1])] == 1 else "_".join(map(snake, path)), path, kind, known
+        )
+        for path, kind, known in leaves
     ]
 
 
-def _records_columns(rows: Sequence[Any], schema: Schema) -> dict[str, Any]:
+def _converted(endpoint: Endpoint, field: str, values: Sequence[Any], kind: str, known: bool) -> Any:
+    """``convert(values, kind)``; a field the schema does not know whose later values do not fit the kind
+    inferred from the first ones is kept as text; a known field's misfits make the answer malformed."""
+    try:
+        return convert(values, kind)
+    except BadValues as exc:
+        if not known:
+            return convert(values, STR)
+        raise malformed(endpoint.path, f"field {field!r} ({kind}) holds values that are {exc}") from None
+
+
+def _records_columns(endpoint: Endpoint, rows: Sequence[Any], schema: Schema) -> dict[str, Any]:
     columns = {}
     for col in _plan(schema, rows):
-        values = convert(_dig(rows, col.path), col.kind)
+        values = _converted(endpoint, ".".join(col.path), _dig(rows, col.path), col.kind, col.known)
         if col.kind == BOOL and len(col.path) > 1:
             # a flag inside an object that may be null (preListingInfo): nullable, whatever this page holds
             values = pd.array(values, dtype="boolean")
@@ -92,17 +111,33 @@ def _records_columns(rows: Sequence[Any], schema: Schema) -> dict[str, Any]:
     return columns
 
 
-def _arrays_columns(rows: Sequence[Sequence[Any]], fields: Sequence[str], schema: Schema) -> dict[str, Any]:
+def _arrays_columns(endpoint: Endpoint, rows: Sequence[Sequence[Any]], schema: Schema) -> dict[str, Any]:
+    fields = endpoint.row_fields
     width = max(map(len, rows), default=len(fields))
     names = [*fields, *(f"field_{i}" for i in range(len(fields), width))]
     kinds = [schema.get(f, FLOAT) for f in names]
     if rows and set(kinds) <= {FLOAT, TIME, INT}:
         parsed = _parse_block(rows, width)
-        if parsed is not None:
+        if parsed is not None and all(_exact(c, k) for c, k in zip(parsed, kinds, strict=True)):
             return {snake(n): _from_float(c, k) for n, c, k in zip(names, parsed, kinds, strict=True)}
     padded = [list(r) + [None] * (width - len(r)) for r in rows]
     columns = list(zip(*padded, strict=True)) if padded else [() for _ in names]
-    return {snake(n): convert(list(c), k) for n, c, k in zip(names, columns, kinds, strict=True)}
+    return {
+        snake(n): _converted(endpoint, n, list(c), k, n in fields)
+        for n, c, k in zip(names, columns, kinds, strict=True)
+    }
+
+
+def _exact(column: np.ndarray, kind: str) -> bool:
+    """Whether parsed cells are what ``kind`` holds: finite (or missing) numbers, and for integers and times
+    whole numbers within range. Other columns go through :func:`convert`, which names the culprits."""
+    if np.isinf(column).any():
+        return False
+    if kind == FLOAT:
+        return True
+    present = column[~np.isnan(column)]
+    low, high = (0.0, float(MAX_TIME_MS)) if kind == TIME else (-(2.0**53), 2.0**53)
+    return bool(np.all((present == np.floor(present)) & (present >= low) & (present <= high)))
 
 
 def _from_float(column: np.ndarray, kind: str) -> Any:
@@ -116,34 +151,6 @@ def _from_float(column: np.ndarray, kind: str) -> Any:
 
 
 # --------------------------------------------------------------------------------------------------- frames
-
-
-def rows_of(endpoint: Endpoint, result: Any) -> list[Any]:
-    """Return the rows of one page's ``result`` according to the endpoint's shape, each with the endpoint's
-    ``row_extras`` (fields of ``result`` that belong to every row)."""
-    shape = endpoint.shape
-    if shape is Shape.ARRAY:
-        return list(result or [])
-    if not isinstance(result, dict):
-        return []
-    if shape in (Shape.OBJECT, Shape.SERVER_TIME):
-        return [result] if result else []
-    rows: list[Any]
-    if shape is Shape.WALLET:
-        rows = [
-            coin
-            for account in result.get("list") or []
-            if isinstance(account, dict)
-            for coin in account.get(endpoint.result_key) or []
-        ]
-    else:
-        rows = listed_rows(result, endpoint.result_key)
-    if endpoint.explode is not None:
-        rows = explode_rows(rows, endpoint.explode)
-    extras = {name: result[name] for name in endpoint.row_extras if name in result}
-    if extras:
-        rows = [{**row, **extras} if isinstance(row, dict) else row for row in rows]
-    return rows
 
 
 def summary_of(endpoint: Endpoint, result: Any) -> dict[str, Any]:
@@ -160,7 +167,7 @@ def summary_of(endpoint: Endpoint, result: Any) -> dict[str, Any]:
     else:
         rows_key = endpoint.result_key.split(".")[0]
         record = {k: v for k, v in result.items() if k not in (rows_key, *endpoint.row_extras)}
-    columns = _records_columns([record], endpoint.summary)
+    columns = _records_columns(endpoint, [record], endpoint.summary)
     return {name: json_safe(pd.Series(values).iloc[0]) for name, values in columns.items()}
 
 
@@ -201,24 +208,38 @@ def build_frame(endpoint: Endpoint, rows: Sequence[Any], category: str | None = 
         if fast is not None:
             return fast
     if endpoint.shape is Shape.ROWS:
-        columns = _arrays_columns(rows, endpoint.row_fields, schema)
+        columns = _arrays_columns(endpoint, rows, schema)
     else:
-        columns = _records_columns(rows, schema)
+        columns = _records_columns(endpoint, rows, schema)
     if endpoint.index is None or endpoint.index_kind is IndexKind.RANGE:
-        return pd.DataFrame(columns, index=pd.RangeIndex(len(rows)))
+        return _frame(columns, pd.RangeIndex(len(rows)))
     key = snake(endpoint.index)
     if endpoint.index_kind is IndexKind.TIME:
         stamps = pd.DatetimeIndex(columns.pop(key), name="time")
+        if stamps.hasnans:
+            missing = int(np.count_nonzero(stamps.isna()))
+            raise malformed(endpoint.path, f"{missing} of {len(stamps)} rows have no {endpoint.index}")
         ms = stamps.asi8
         order = ascending_order(ms, True) if endpoint.unique_index else oldest_first_order(ms)
         if order is not None:
             columns = {name: _take(values, order) for name, values in columns.items()}
             stamps = stamps[order]
-        return pd.DataFrame(columns, index=stamps)
+        return _frame(columns, stamps)
     index = pd.Index(columns.pop(key), name=key)
-    frame = pd.DataFrame(columns, index=index)
+    frame = _frame(columns, index)
     if endpoint.unique_index and not index.is_unique:
         frame = frame[~index.duplicated(keep="last")]
+    return frame
+
+
+def _frame(columns: Mapping[str, Any], index: pd.Index) -> pd.DataFrame:
+    """``pd.DataFrame(columns, index=index)``, keeping object columns (:data:`OBJECT` fields) as objects:
+    pandas would make an object array holding only strings a ``str`` column, so the dtype would depend on the
+    data."""
+    frame = pd.DataFrame(columns, index=index)
+    for name, values in columns.items():
+        if isinstance(values, np.ndarray) and values.dtype == object and frame[name].dtype != object:
+            frame[name] = pd.Series(values, index=index, dtype=object)
     return frame
 
 
@@ -292,7 +313,9 @@ def _numeric_rows_frame(
     if not rows or not is_numeric_rows(endpoint, None, schema):
         return None
     columns = _parse_block(rows, len(fields))
-    if columns is None or np.isnan(columns[0]).any():
+    if columns is None or not (columns[0] > 0).all() or not _exact(columns[0], TIME):
+        return None  # missing ("", "0") or impossible times: the general path says which
+    if not all(_exact(column, FLOAT) for column in columns[1:]):
         return None
     ms = columns[0].astype(np.int64)
     block = np.column_stack(columns[1:])
@@ -313,14 +336,29 @@ def is_numeric_rows(endpoint: Endpoint, category: str | None, schema: Schema | N
     return all(schema.get(f, FLOAT) == FLOAT for f in fields[1:])
 
 
-def orderbook_frame(endpoint: Endpoint, result: Mapping[str, Any]) -> pd.DataFrame:
+def orderbook_frame(endpoint: Endpoint, result: Any) -> pd.DataFrame:
     """Return an order-book snapshot as a frame of levels: ``side`` (bid/ask), ``price``, ``size``, ``level``.
 
     Bids come first from the best (highest) price down, then asks from the best (lowest) price up; ``level``
-    counts from 1 per side. Extra level fields (e.g. RPI sizes) become further columns."""
-    bids, asks = list(result.get("b") or []), list(result.get("a") or [])
+    counts from 1 per side. Extra level fields (e.g. RPI sizes) become further columns. ``result`` is the
+    answer's ``result`` (``None``: an empty book).
+
+    Raises
+    ------
+    ResponseFormatError
+        When ``result`` is not an object, its ``b`` / ``a`` are not lists of ``[price, size, ...]`` arrays, or
+        a price or size is not a number.
+    """
+    path, fields = endpoint.path, endpoint.row_fields
+    if result is not None and not isinstance(result, Mapping):
+        raise malformed(path, f"result is {describe(result)}, expected an object")
+    book = result or {}
+    bids, asks = (
+        arrays(path, f"result.{side}", as_list(path, f"result.{side}", book.get(side)), fields, False)
+        for side in ("b", "a")
+    )
     schema = endpoint.schema(None)
-    levels = _arrays_columns(bids + asks, endpoint.row_fields, schema)
+    levels = _arrays_columns(endpoint, bids + asks, schema)
     columns: dict[str, Any] = {
         "side": pd.array(["bid"] * len(bids) + ["ask"] * len(asks), dtype="str"),
         "price": levels.pop("price"),
@@ -331,4 +369,4 @@ def orderbook_frame(endpoint: Endpoint, result: Mapping[str, Any]) -> pd.DataFra
         ),
         **levels,
     }
-    return pd.DataFrame(columns, index=pd.RangeIndex(len(bids) + len(asks)))
+    return _frame(columns, pd.RangeIndex(len(bids) + len(asks)))

@@ -3,11 +3,15 @@
 missing.
 
 Whole columns are converted with pyarrow, never cell by cell; :func:`infer_kind` types the fields the endpoint
-table does not know.
+table does not know. A value that cannot be of its kind (text where a number belongs, a number beyond float or
+int64 range, a time before 1970 or after 9999) raises :class:`BadValues`: it is never turned into a missing
+value silently.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from collections.abc import Sequence
 from itertools import chain
@@ -21,11 +25,44 @@ import pyarrow.compute as pc
 
 from ..endpoints import BOOL, FLOAT, INT, JSON, OBJECT, STR, TIME
 
-__all__ = ["blank_to_null", "convert", "infer_kind", "snake", "time_index"]
+__all__ = ["MAX_TIME_MS", "BadValues", "blank_to_null", "convert", "infer_kind", "snake", "time_index"]
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NUMERIC = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _NUMERIC_TYPES = (pa.int64(), pa.float64(), pa.bool_())
+#: the latest instant a time field may hold (9999-12-31 23:59:59.999 UTC, the end of ISO 8601 years)
+MAX_TIME_MS = 253_402_300_799_999
+_INT64 = (-(2**63), 2**63 - 1)
+_NOT_TIME = "not a time in epoch ms from 1970 to 9999"
+
+
+class BadValues(ValueError):
+    """Values of a column that cannot be of its kind.
+
+    Attributes
+    ----------
+    kind
+        The kind asked for (``FLOAT``, ``INT``, ``TIME``, ``BOOL``).
+    examples
+        Up to three of the offending values, as they came.
+    why
+        What they are not (e.g. ``"not a finite number"``).
+    """
+
+    def __init__(self, kind: str, examples: Sequence[Any], why: str) -> None:
+        self.kind = kind
+        self.examples = list(examples[:3])
+        self.why = why
+        super().__init__(f"{why}: {', '.join(_shown(v) for v in self.examples)}")
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _bad(kind: str, values: Sequence[Any], mask: np.ndarray, why: str) -> BadValues:
+    return BadValues(kind, [values[int(i)] for i in np.flatnonzero(mask)[:3]], why)
 
 
 def snake(name: str) -> str:
@@ -44,7 +81,7 @@ def _arrow(values: Sequence[Any]) -> pa.Array | None:
     """Return ``values`` as an arrow array of strings or numbers (blank strings -> null), or None if mixed."""
     try:
         arr = pa.array(values, from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):  # mixed types, ints beyond 64 bits
         return None
     if pa.types.is_string(arr.type):
         return blank_to_null(arr)
@@ -53,39 +90,98 @@ def _arrow(values: Sequence[Any]) -> pa.Array | None:
     return None
 
 
+def _blank(value: Any) -> bool:
+    return (
+        value is None
+        or (isinstance(value, str) and value == "")
+        or (isinstance(value, float) and math.isnan(value))
+    )
+
+
 def _python_float(value: Any) -> float:
-    if value is None or value == "" or isinstance(value, dict | list):
-        return np.nan
+    """One value as a float: NaN for a blank one, ``inf`` (caught as bad) for anything not a number."""
+    if _blank(value):
+        return math.nan
+    if isinstance(value, bool | dict | list):
+        return math.inf
     try:
-        return float(value)
-    except (TypeError, ValueError):
-        return np.nan
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return math.inf
+    return number if math.isfinite(number) else math.inf
 
 
 def _to_float(values: Sequence[Any]) -> np.ndarray:
     arr = _arrow(values)
-    if arr is not None:
+    out: np.ndarray | None = None
+    if arr is not None and not pa.types.is_boolean(arr.type):  # true/false is no number
         try:
-            return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+            out = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
-    return np.fromiter((_python_float(v) for v in values), dtype=np.float64, count=len(values))
+            out = None
+    if out is None:
+        out = np.fromiter((_python_float(v) for v in values), dtype=np.float64, count=len(values))
+    bad = np.isinf(out) | (np.isnan(out) & ~_blanks(values, arr))
+    if bad.any():
+        raise _bad(FLOAT, values, bad, "not a finite number")
+    return out
 
 
-def _to_int64(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``(int64 values, missing mask)``."""
+def _blanks(values: Sequence[Any], arr: pa.Array | None) -> np.ndarray:
+    """Which values are missing (null or ``""``)."""
+    if arr is not None:
+        return np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    return np.fromiter((_blank(v) for v in values), dtype=bool, count=len(values))
+
+
+def _python_int(value: Any) -> int | None:
+    """One value as an integer (``None`` when it is not one); integral floats and their text count."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) and value.is_integer() else None
+    if not isinstance(value, str):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        pass
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        return None
+    return int(number) if math.isfinite(number) and number.is_integer() else None
+
+
+def _to_int64(values: Sequence[Any], kind: str = INT) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(int64 values, missing mask)``, or raise :class:`BadValues` for values that are no integer
+    within int64."""
     arr = _arrow(values)
     if arr is not None:
         try:
             ints = pc.cast(arr, pa.int64())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             ints = None
-        if ints is not None:
+        if ints is not None and not pa.types.is_boolean(arr.type):
             mask = ints.is_null().to_numpy(zero_copy_only=False)
             return pc.fill_null(ints, 0).to_numpy(zero_copy_only=False).astype(np.int64, copy=True), mask
-    floats = _to_float(values)
-    mask = ~np.isfinite(floats)
-    return np.where(mask, 0, floats).astype(np.int64), mask
+    out = np.zeros(len(values), dtype=np.int64)
+    mask = np.zeros(len(values), dtype=bool)
+    bad = np.zeros(len(values), dtype=bool)
+    for position, value in enumerate(values):
+        if _blank(value):
+            mask[position] = True
+            continue
+        number = _python_int(value)
+        if number is None or not _INT64[0] <= number <= _INT64[1]:
+            bad[position] = True
+        else:
+            out[position] = number
+    if bad.any():
+        raise _bad(kind, values, bad, _NOT_TIME if kind == TIME else "not an integer within int64")
+    return out, mask
 
 
 def time_index(ms: np.ndarray, name: str | None = "time") -> pd.DatetimeIndex:
@@ -96,18 +192,35 @@ def time_index(ms: np.ndarray, name: str | None = "time") -> pd.DatetimeIndex:
 
 
 def _to_time(values: Sequence[Any]) -> Any:
-    ints, mask = _to_int64(values)
+    ints, mask = _to_int64(values, TIME)
     ints[mask] = 0
+    bad = (ints < 0) | (ints > MAX_TIME_MS)
+    if bad.any():
+        raise _bad(TIME, values, bad, _NOT_TIME)
     return time_index(ints, name=None).array
+
+
+_TRUTH: dict[Any, bool] = {True: True, False: False, "true": True, "false": False, "1": True, "0": False}
+
+
+def _truth(value: Any) -> bool | None:
+    if isinstance(value, str):
+        return _TRUTH.get(value.lower())
+    if isinstance(value, bool | int):
+        return _TRUTH.get(value)
+    return None
 
 
 def _to_bool(values: Sequence[Any]) -> Any:
     if all(v is True or v is False for v in values):
         return np.array(values, dtype=bool)
-    truth: dict[Any, bool] = {True: True, False: False, "true": True, "false": False, "1": True, "0": False}
-    return pd.array(
-        [truth.get(v) if not isinstance(v, dict | list) else None for v in values], dtype="boolean"
+    flags = [None if _blank(v) else _truth(v) for v in values]
+    bad = np.array(
+        [flag is None and not _blank(v) for flag, v in zip(flags, values, strict=True)], dtype=bool
     )
+    if bad.any():
+        raise _bad(BOOL, values, bad, "not a boolean (true/false, 1/0)")
+    return pd.array(flags, dtype="boolean")
 
 
 def _to_str(values: Sequence[Any]) -> Any:
@@ -117,11 +230,15 @@ def _to_str(values: Sequence[Any]) -> Any:
 
 def _to_json_text(values: Sequence[Any]) -> Any:
     """Maps and lists as compact JSON text with sorted keys (missing and empty values -> missing)."""
-    texts = [
-        None if v is None or v == "" else orjson.dumps(v, option=orjson.OPT_SORT_KEYS).decode()
-        for v in values
-    ]
+    texts = [None if v is None or v == "" else _json_text(v) for v in values]
     return pd.array(texts, dtype="str")
+
+
+def _json_text(value: Any) -> str:
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:  # integers beyond 64 bits, which JSON allows and orjson does not write
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 def _to_object(values: Sequence[Any]) -> np.ndarray:
@@ -131,7 +248,14 @@ def _to_object(values: Sequence[Any]) -> np.ndarray:
 
 
 def convert(values: Sequence[Any], kind: str) -> Any:
-    """Return one column of raw V5 values converted to the dtype of ``kind`` (see the module docstring)."""
+    """Return one column of raw V5 values converted to the dtype of ``kind`` (see the module docstring).
+
+    Raises
+    ------
+    BadValues
+        When a value that is not blank cannot be of ``kind`` (text as a number, a number beyond float or
+        int64 range, a time outside 1970..9999, a boolean that is neither true nor false).
+    """
     if kind == FLOAT:
         return _to_float(values)
     if kind == INT:

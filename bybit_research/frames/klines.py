@@ -5,7 +5,9 @@ of equally long arrays of numeric strings. Decoding it with a JSON parser create
 (seven thousand per page, millions per year of minutes) only to parse them again; here the ``list`` bytes are
 cut out, turned into CSV with one ``bytes.replace`` and parsed by arrow's multi-threaded CSV reader. Anything
 that does not look exactly like that (spaces, other characters, ragged rows) returns ``None`` and the caller
-takes the general decoded path, so the result never depends on which path ran.
+takes the general decoded path, so the result never depends on which path ran; so does a page whose numbers
+are beyond float range or whose times are not times (the decoded path raises
+:class:`~bybit_research.errors.ResponseFormatError` naming them).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import pyarrow.csv as pa_csv
 
 from .build import ascending_order, build_frame
 from .columns import Columns, joined
-from .convert import time_index
+from .convert import MAX_TIME_MS, time_index
 
 if TYPE_CHECKING:
     from ..endpoints import Endpoint
@@ -64,9 +66,12 @@ def numeric_rows_block(content: bytes) -> bytes | None:
     if stop < 0:
         return None
     block = content[begin + 1 : stop]
-    if block.translate(None, _NUMERIC_LIST_BYTES):
+    if not block or block.translate(None, _NUMERIC_LIST_BYTES):
         return None
-    return block.replace(b"],[", b"\n")
+    lines = block.replace(b"],[", b"\n")
+    if b"[" in lines or b"]" in lines or lines.startswith(b"\n") or b"\n\n" in lines:
+        return None  # empty or nested rows ("[[],[...]]"): the decoded path says what is wrong
+    return lines
 
 
 def numeric_rows_frame(
@@ -99,10 +104,13 @@ def numeric_rows_frame(
         table = pa_csv.read_csv(
             pa.py_buffer(data),
             read_options=pa_csv.ReadOptions(column_names=names, use_threads=use_threads),
+            parse_options=pa_csv.ParseOptions(ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(column_types=types),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
+    if table.num_rows != sum(block.count(b"\n") + 1 for block in blocks if block):
+        return None  # every line is one row of its page: the pages are sliced by their line counts
     times = table.column(0)
     if times.null_count:
         return None
@@ -145,6 +153,8 @@ def pages_columns(
     found: list[Columns | None] = [None] * len(contents)
     compact = [k for k, block in enumerate(blocks) if block is not None]
     parsed = numeric_rows_frame([blocks[k] or b"" for k in compact], fields, use_threads=len(compact) > 8)
+    if parsed is not None and not _plausible(*parsed):
+        parsed = None  # the decoded path names the field and the values that are wrong
     if parsed is not None:
         times, values = parsed
         begin = 0
@@ -157,6 +167,11 @@ def pages_columns(
         columns if columns is not None else _decoded_columns(endpoint, category, page_rows())
         for columns, page_rows in zip(found, rows, strict=True)
     ]
+
+
+def _plausible(times: np.ndarray, values: np.ndarray) -> bool:
+    """Whether parsed pages hold times from 1970 to 9999 and numbers within float range (or missing)."""
+    return bool(np.all((times > 0) & (times <= MAX_TIME_MS))) and not np.isinf(values).any()
 
 
 def _ascending(times: np.ndarray, values: np.ndarray) -> Columns:

@@ -1,5 +1,6 @@
-"""Rows nested inside an answer: the list a dotted ``result_key`` names, and the rows an :class:`Explode`
-unfolds (each nested object a row of its own, carrying the fields of the rows it is nested in)."""
+"""Rows nested inside rows: those an :class:`Explode` unfolds (each nested object a row of its own, carrying
+the fields of the rows it is nested in). The list a dotted ``result_key`` names is found by
+:func:`~bybit_research.frames.rows.rows_of`."""
 
 from __future__ import annotations
 
@@ -8,16 +9,7 @@ from typing import Any
 
 from ..endpoints import Explode
 
-__all__ = ["explode_rows", "listed_rows"]
-
-
-def listed_rows(result: Mapping[str, Any], key: str) -> list[Any]:
-    """The list at ``key`` of ``result`` (keys joined by ``"."`` lead through objects); ``[]`` when there
-    is no list there."""
-    value: Any = result
-    for part in key.split("."):
-        value = value.get(part) if isinstance(value, Mapping) else None
-    return list(value) if isinstance(value, list) else []
+__all__ = ["explode_rows"]
 
 
 def explode_rows(rows: list[Any], explode: Explode) -> list[Any]:

@@ -10,7 +10,12 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
-__all__ = ["build_query", "page_url", "validate_path"]
+__all__ = ["MAX_URL_LENGTH", "build_query", "page_url", "validate_path"]
+
+#: the longest request URL sent (web servers refuse longer ones, httpx itself anything past 65 536)
+MAX_URL_LENGTH = 8192
+#: what a V5 path is made of: ``/v5/`` and ASCII letters, digits, ``_``, ``-`` and ``/``
+_PATH = re.compile(r"/v5/[A-Za-z0-9_/-]{1,200}")
 
 
 def _encode_value(name: str, value: object) -> str:
@@ -71,15 +76,32 @@ def _quoted(text: str, safe: str) -> str:
 
 
 def validate_path(path: object) -> str:
-    """Return ``path`` if it is a V5 path (``/v5/...``, no query or fragment), else raise ``ValueError``."""
-    if not isinstance(path, str) or not path.startswith("/v5/") or "?" in path or "#" in path:
-        raise ValueError(f"path must be a V5 path starting with '/v5/' and without a query, got {path!r}")
+    """Return ``path`` if it is a V5 path (``/v5/`` then up to 200 ASCII letters, digits, ``_``, ``-`` and
+    ``/``: no query, fragment, space or control character), else raise ``ValueError``."""
+    if not isinstance(path, str) or not _PATH.fullmatch(path):
+        shown = repr(path[:60] + "..." if isinstance(path, str) and len(path) > 60 else path)
+        raise ValueError(
+            f"path must be a V5 path starting with '/v5/' and without a query (ASCII letters, digits, '_', "
+            f"'-' and '/'), got {shown}"
+        )
     return path
 
 
 def page_url(base_url: str, path: str, params: Mapping[str, Any] | None = None) -> str:
-    """The URL requested for ``path`` and ``params`` on ``base_url`` (raises ``ValueError`` as
-    :func:`build_query` and :func:`validate_path` do)."""
+    """The URL requested for ``path`` and ``params`` on ``base_url``.
+
+    Raises
+    ------
+    ValueError
+        As :func:`build_query` and :func:`validate_path` do, and for a URL longer than
+        :data:`MAX_URL_LENGTH`.
+    """
     path = validate_path(path)
     query = build_query(params)
-    return f"{base_url}{path}?{query}" if query else f"{base_url}{path}"
+    url = f"{base_url}{path}?{query}" if query else f"{base_url}{path}"
+    if len(url) > MAX_URL_LENGTH:
+        raise ValueError(
+            f"the request URL for {path} would be {len(url)} characters, more than {MAX_URL_LENGTH}: "
+            "a parameter is far longer than any V5 value"
+        )
+    return url

@@ -1,5 +1,9 @@
 """``Reply``: one successful V5 answer, decoded only when asked; and turning an HTTP answer into a Reply or
-the typed error of its ``retCode`` family."""
+the typed error of its ``retCode`` family.
+
+A body that turns out not to be a V5 envelope when it is decoded (truncated or invalid JSON, no ``result``, a
+``time`` that is no time) raises :class:`~bybit_research.errors.ResponseFormatError` naming the endpoint,
+never a JSON decoder's own error."""
 
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ import httpx
 import orjson
 
 from ..core.lazy import lazy_attribute
-from ..errors import ServerError, error_for_http_status, error_for_ret_code, scrub_secrets
+from ..core.time import LATEST_MS
+from ..errors import ServerError, error_for_http_status, error_for_ret_code, malformed, scrub_secrets
 from .transports.extensions import FROM_CACHE, envelope, ret_code
 
 __all__ = ["Reply", "reply_of"]
@@ -37,6 +42,11 @@ class Reply:
         The envelope's ``time`` (server ms), ``None`` when absent.
     headers
         Response headers (``X-Bapi-Limit-*`` among them).
+    path
+        The endpoint that answered (named by errors about the body).
+
+    Reading ``body``, ``result`` or ``time_ms`` raises :class:`~bybit_research.errors.ResponseFormatError`
+    when the body is not a V5 envelope.
     """
 
     def __init__(
@@ -45,35 +55,54 @@ class Reply:
         from_cache: bool,
         headers: Mapping[str, str],
         body: dict[str, Any] | None = None,
+        path: str | None = None,
     ) -> None:
         self.content = content
         self.from_cache = from_cache
         self.headers = headers
+        self.path = path
         if body is not None:
             self.__dict__["body"] = body
 
     @lazy_attribute
     def body(self) -> dict[str, Any]:
         """The whole decoded envelope."""
-        decoded = orjson.loads(self.content)
-        return decoded if isinstance(decoded, dict) else {}
+        try:
+            decoded = orjson.loads(self.content)
+        except orjson.JSONDecodeError as exc:
+            raise malformed(
+                self.path, f"the body is not valid JSON ({exc}; {len(self.content)} bytes)"
+            ) from None
+        if not isinstance(decoded, dict):
+            raise malformed(self.path, f"the body is a JSON {type(decoded).__name__}, not a V5 envelope")
+        return decoded
 
     @property
     def result(self) -> Any:
         """``envelope["result"]``."""
-        return self.body.get("result")
+        body = self.body
+        if "result" not in body:
+            raise malformed(self.path, f"the envelope has no result (keys: {', '.join(map(repr, body))})")
+        return body["result"]
 
     @lazy_attribute
     def time_ms(self) -> int | None:
         """The envelope's ``time`` (server ms): read from the end of the body without decoding it."""
         trailing = _TRAILING_TIME.search(self.content, max(0, len(self.content) - 64))
-        if trailing is not None:
-            return int(trailing.group(1))
-        value = self.body.get("time")
-        return value if isinstance(value, int) else None
+        value: Any = int(trailing.group(1)) if trailing is not None else self.body.get("time")
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < LATEST_MS:
+            shown = repr(value)[:40]
+            raise malformed(self.path, f"the envelope's time {shown} is not a time in epoch ms before 2100")
+        return value
 
     def __repr__(self) -> str:
-        return f"Reply(from_cache={self.from_cache}, time_ms={self.time_ms}, bytes={len(self.content)})"
+        try:
+            time_ms: Any = self.time_ms
+        except ServerError:
+            time_ms = "malformed"
+        return f"Reply(from_cache={self.from_cache}, time_ms={time_ms}, bytes={len(self.content)})"
 
 
 def reply_of(path: str, response: httpx.Response, api_key: str | None = None) -> Reply:
@@ -81,8 +110,9 @@ def reply_of(path: str, response: httpx.Response, api_key: str | None = None) ->
 
     Messages are scrubbed of ``api_key`` and anything that looks like a signature (Bybit echoes the signed
     string in some of them)."""
+    from_cache = bool(response.extensions.get(FROM_CACHE, False))
     if response.status_code == 200 and ret_code(response) == 0:
-        return Reply(response.content, bool(response.extensions.get(FROM_CACHE, False)), response.headers)
+        return Reply(response.content, from_cache, response.headers, path=path)
     body = envelope(response)
     status = response.status_code
     code = body.get("retCode") if body is not None else None
@@ -94,7 +124,7 @@ def reply_of(path: str, response: httpx.Response, api_key: str | None = None) ->
         raise error_for_http_status(status, path, scrub_secrets(response.text, api_key))
     if body is None or not isinstance(code, int):
         text = scrub_secrets(response.text[:120], api_key)
-        raise ServerError(None, f"the answer is not a V5 JSON envelope: {text!r}", path, http_status=200)
+        raise malformed(path, f"the answer is not a V5 JSON envelope: {text!r}")
     if code != 0:
         raise error_for_ret_code(code, message, path, status)
-    return Reply(response.content, bool(response.extensions.get(FROM_CACHE, False)), response.headers, body)
+    return Reply(response.content, from_cache, response.headers, body, path)

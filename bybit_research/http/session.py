@@ -21,6 +21,7 @@ from .query import page_url, validate_path
 from .reply import Reply, reply_of
 from .settings import ClientSettings
 from .transports import RateLimiter, build_stack, shared_ip_budget
+from .transports.budget_keys import budget_key
 from .transports.cache import DEFAULT_EXPIRE_AFTER, DO_NOT_CACHE, CacheTransport, validate_expire_after
 from .transports.extensions import ACCOUNT, AUTH, EXPIRE_AFTER, REFRESH
 
@@ -50,8 +51,8 @@ class Session:
     cache_backend
         The requests-cache backend, or ``None`` for no cache.
     shared_budget
-        Whether the IP budget is the process-wide one of the host (clients over the network), or the client's
-        own (a mock transport or the in-process simulator).
+        Whether the IP budget is the process-wide one of the exchange (clients over the network, whatever
+        host name they use), or the client's own (a mock transport or the in-process simulator).
     """
 
     def __init__(
@@ -68,11 +69,9 @@ class Session:
         if settings.limiter is not None:
             self.limiter = settings.limiter
         else:
-            ip = (
-                shared_ip_budget(settings.base_url, settings.ip_limit, ban_s=settings.ip_ban_s)
-                if shared_budget
-                else None
-            )
+            # the budget of the exchange, whatever host name reaches it (and per proxy: it sends from its IP)
+            key = budget_key(settings.base_url, settings.proxy)
+            ip = shared_ip_budget(key, settings.ip_limit, ban_s=settings.ip_ban_s) if shared_budget else None
             self.limiter = RateLimiter(
                 ip_limit=settings.ip_limit, ip=ip, ip_ban_s=settings.ip_ban_s, server_clock=self.clock
             )

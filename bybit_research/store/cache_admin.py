@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from requests_cache import BaseCache, CachedResponse
 from requests_cache.backends.sqlite import SQLiteDict
 
 from ..config import default_cache_path
-from ..errors import CacheCorruptError, cache_error
+from ..errors import SQLITE_FAILURES, CacheCorruptError, sqlite_failure
 from ..http.transports.cache import open_sqlite_cache
 from .columns import ColumnStore, SQLiteColumnStore, column_store_for, columns_path
 
@@ -108,7 +107,7 @@ def _backend(path: str | os.PathLike[str] | None, backend: BaseCache | None) -> 
     if backend is not None:
         yield backend
         return
-    opened = open_sqlite_cache(default_cache_path() if path is None else path)
+    opened = open_sqlite_cache(default_cache_path() if path is None else path, strict=True)
     try:
         yield opened
     finally:
@@ -132,8 +131,8 @@ def _columns_of(cache: BaseCache, given: ColumnStore | None) -> Iterator[ColumnS
 def _responses(cache: BaseCache) -> Iterator[CachedResponse]:
     try:
         yield from cache.filter(valid=True, expired=True)
-    except sqlite3.Error as exc:
-        raise cache_error(cache, exc) from exc
+    except SQLITE_FAILURES as exc:
+        raise sqlite_failure(cache, exc) from exc
 
 
 def _sqlite_summary(cache: BaseCache) -> tuple[int, int, int] | None:
@@ -149,8 +148,8 @@ def _sqlite_summary(cache: BaseCache) -> tuple[int, int, int] | None:
     try:
         with responses.connection() as con:
             entries, size, expired = con.execute(query, (now,)).fetchone()
-    except sqlite3.Error as exc:
-        raise cache_error(cache, exc) from exc
+    except SQLITE_FAILURES as exc:
+        raise sqlite_failure(cache, exc) from exc
     return int(entries), int(size), int(expired)
 
 
@@ -292,8 +291,8 @@ def clear(
                 try:
                     count = len(cache.responses)
                     cache.clear()
-                except sqlite3.Error as exc:
-                    raise cache_error(cache, exc) from exc
+                except SQLITE_FAILURES as exc:
+                    raise sqlite_failure(cache, exc) from exc
                 return count + removed
             # filtering needs each answer's URL and age, so only here is every entry read
             keys = [

@@ -14,8 +14,11 @@ next to the cache file (``http_cache.sqlite`` -> ``http_cache.columns.sqlite``, 
 which requests-cache's own file does not have); memory for the in-memory backend.
 ``bybit_research.cache.info()`` and ``clear()`` cover it too.
 
-A stored value is a 24-byte header (magic ``BRC1``, row count, value-column count, the time it was stored)
-followed by the times (int64) and the values (float64, row-major), all little-endian.
+A stored value carries a checksum (:mod:`.page_format`): a page whose bytes were damaged, or that does not
+fit its window (checked by :mod:`bybit_research.fetch.kline_pages`), is dropped with a logged warning and
+fetched again, never returned. A file another process holds locked is waited for a few seconds at most, then
+the store is skipped (pages come from the network) and the refusal is logged once
+(:class:`~bybit_research.http.sqlite_cache.LockWait`).
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
-import struct
 import threading
 import time
 import weakref
@@ -35,8 +37,11 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from ..errors import cache_error, corrupt_cache_error, is_corruption
+from ..errors import SQLITE_FAILURES, corrupt_cache_error, is_damaged, sqlite_failure
 from ..frames.columns import Columns
+from ..http.sqlite_cache import LockWait, is_locked
+from .damage import DamageLog
+from .page_format import decode, encode, read, rows_in, stored_at
 
 __all__ = [
     "ColumnStore",
@@ -47,19 +52,19 @@ __all__ = [
     "columns_path",
     "decode",
     "encode",
+    "stored_at",
 ]
 
 log = logging.getLogger(__name__)
 
-_MAGIC = b"BRC1"
-#: magic, rows, value columns, padding, stored at (unix seconds)
-_HEADER = struct.Struct("<4sIH6xd")
 #: SQLite's default limit of ``?`` parameters in one statement is 32 766 (999 before 3.32): stay well below
 _CHUNK = 900
 TABLE = "page_columns"
 #: how much of the file SQLite may memory-map for reading
 _MMAP_BYTES = 1 << 30
 _PAGE_SIZE = 65_536
+#: more rows than any page has (V5 pages hold at most 1000)
+_MAX_ROWS = 100_000
 
 
 def columns_path(cache_path: str | Path) -> Path:
@@ -82,40 +87,6 @@ class StoreUsage:
 
     entries: int
     bytes: int
-
-
-def encode(columns: Columns, stored_at: float | None = None) -> bytes:
-    """Return the stored form of ``columns`` (see the module docstring)."""
-    rows, width = columns.values.shape
-    header = _HEADER.pack(_MAGIC, rows, width, time.time() if stored_at is None else stored_at)
-    times = np.ascontiguousarray(columns.times, dtype="<i8")
-    values = np.ascontiguousarray(columns.values, dtype="<f8")
-    return b"".join((header, times.tobytes(), values.tobytes()))
-
-
-def decode(blob: bytes, width: int) -> Columns | None:
-    """Return the columns stored in ``blob``, or ``None`` when it is not a page of ``width`` value columns."""
-    if len(blob) < _HEADER.size:
-        return None
-    magic, rows, stored_width, _ = _HEADER.unpack_from(blob)
-    if magic != _MAGIC or stored_width != width or len(blob) != _HEADER.size + rows * 8 * (1 + width):
-        return None
-    times = np.frombuffer(blob, dtype="<i8", count=rows, offset=_HEADER.size)
-    values = np.frombuffer(blob, dtype="<f8", count=rows * width, offset=_HEADER.size + rows * 8)
-    return Columns(times, values.reshape(rows, width))
-
-
-def _rows_in(size: int, width: int) -> int | None:
-    """The rows of a stored value of ``size`` bytes with ``width`` value columns (None: not such a value)."""
-    rows, rest = divmod(size - _HEADER.size, 8 * (1 + width))
-    return rows if size >= _HEADER.size and not rest else None
-
-
-def stored_at(blob: bytes) -> float | None:
-    """The unix time a stored value was written, or ``None`` when ``blob`` is not one."""
-    if len(blob) < _HEADER.size or blob[:4] != _MAGIC:
-        return None
-    return float(_HEADER.unpack_from(blob)[3])
 
 
 class ColumnStore(Protocol):
@@ -148,17 +119,27 @@ class MemoryColumnStore:
     def __init__(self) -> None:
         self._blobs: dict[str, bytes] = {}
         self._lock = threading.Lock()
+        self._damage = DamageLog("the column store in memory")
 
     def get_many(self, urls: Sequence[str], width: int) -> dict[str, Columns]:
         with self._lock:
             blobs = {url: self._blobs[url] for url in urls if url in self._blobs}
-        found = {url: decode(blob, width) for url, blob in blobs.items()}
-        return {url: columns for url, columns in found.items() if columns is not None}
+        found: dict[str, Columns] = {}
+        damaged: dict[str, str] = {}
+        for url, blob in blobs.items():
+            columns, why = read(blob, width)
+            if columns is not None:
+                found[url] = columns
+            else:
+                damaged[url] = str(why)
+        self._damage.report(damaged)
+        return found
 
     def put_many(self, pages: Mapping[str, Columns]) -> None:
         encoded = {url: encode(columns) for url, columns in pages.items()}
         with self._lock:
             self._blobs.update(encoded)
+        self._damage.forget(pages)
 
     def remove(self, path: str | None = None, before: float | None = None) -> int:
         with self._lock:
@@ -187,23 +168,45 @@ class SQLiteColumnStore:
     """A :class:`ColumnStore` in the table ``page_columns`` of an SQLite file (see :func:`columns_path`).
 
     One connection per store, used under a lock (reads are one query per call, writes one transaction per
-    call), in WAL mode so that other processes reading or writing the same file can go on.
+    call), in WAL mode so that other processes reading or writing the same file can go on. Another process's
+    lock is waited for ``busy_timeout_ms`` at most (``None``: :data:`~bybit_research.http.sqlite_cache.
+    LOCK_WAIT_S`), and not at all while the file stays locked; a file locked when the store is built is
+    opened on first use.
     """
 
     def __init__(
-        self, db_path: str | Path, busy_timeout_ms: int = 30_000, cache_path: str | Path | None = None
+        self,
+        db_path: str | Path,
+        busy_timeout_ms: int | None = None,
+        cache_path: str | Path | None = None,
     ) -> None:
         self.db_path = Path(db_path)
         #: the request cache this store belongs to: errors name it (clearing it clears this file too)
         self.cache_path = Path(cache_path) if cache_path is not None else self.db_path
-        self._busy_timeout_ms = int(busy_timeout_ms)
+        wait_s = None if busy_timeout_ms is None else busy_timeout_ms / 1000
+        self._wait = LockWait(self._unusable, wait_s, log)
+        self._damage = DamageLog(str(self.db_path))
         self._lock = threading.Lock()
-        self._open: sqlite3.Connection | None = self._connect()
+        self._open: sqlite3.Connection | None = None
+        try:
+            self._open = self._connect()
+        except SQLITE_FAILURES as exc:
+            if not is_locked(exc):
+                raise
+            # locked by another process: opened again by the first use (which skips the store if still locked)
+            self._refused(exc, f"could not open the page columns in {self.db_path}", write=True)
+
+    def _unusable(self, exc: BaseException) -> str:
+        return (
+            f"the column store {self.db_path} (of the request cache {self.cache_path}) cannot be used now "
+            f"({type(exc).__name__}: {exc}): it is locked by another process, read-only, or the disk is "
+            "full; pages come from the network meanwhile"
+        )
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.db_path, isolation_level=None, check_same_thread=False)
         try:
-            connection.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
+            connection.execute(f"PRAGMA busy_timeout={self._wait.timeout_ms}")
             # pages of 64 KB: a stored page (~56 KB) is one or two database pages instead of fourteen, which
             # makes reading a year back three times faster (only a new file takes the setting)
             connection.execute(f"PRAGMA page_size={_PAGE_SIZE}")
@@ -218,7 +221,7 @@ class SQLiteColumnStore:
                 f"CREATE TABLE IF NOT EXISTS {TABLE} (url TEXT PRIMARY KEY, path TEXT NOT NULL, "
                 "stored_at REAL NOT NULL, value BLOB NOT NULL)"
             )
-        except sqlite3.Error:
+        except SQLITE_FAILURES:
             connection.close()
             raise
         return connection
@@ -230,40 +233,70 @@ class SQLiteColumnStore:
             self._open = self._connect()
         return self._open
 
+    def _refused(self, exc: Exception, doing: str, *, write: bool) -> None:
+        """Log a refusal (once per outage) and stop waiting for locks until the file works again; hold the
+        lock (or be in ``__init__``)."""
+        if is_damaged(exc):
+            raise corrupt_cache_error(_Named(self.cache_path), exc) from exc
+        if self._wait.failed(exc, doing, write=write):
+            self._apply_wait()
+
+    def _served(self, *, write: bool) -> None:
+        if self._wait.succeeded(write=write):
+            self._apply_wait()
+
+    def _apply_wait(self) -> None:
+        if self._open is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._open.execute(f"PRAGMA busy_timeout={self._wait.timeout_ms}")
+
     def get_many(self, urls: Sequence[str], width: int) -> dict[str, Columns]:
-        """Return the stored pages among ``urls`` (see :class:`ColumnStore`).
+        """Return the stored pages among ``urls`` (see :class:`ColumnStore`); damaged ones are left out and
+        logged.
 
         The pages are copied, as they are read, into one pair of arrays laid out in the order of ``urls``: the
         columns returned are consecutive slices of them, so a whole range is joined without another copy (see
         :func:`joined`), and no bytes object per page outlives its row.
         """
-        try:
-            with self._lock:
-                rows_of = {}
-                for url, size in self._select(urls, "LENGTH(value)"):
-                    rows = _rows_in(int(size), width)
-                    if rows is not None:
-                        rows_of[url] = rows
-                order = [url for url in dict.fromkeys(urls) if url in rows_of]
-                starts = np.cumsum([0] + [rows_of[url] for url in order])
-                times = np.empty(int(starts[-1]), dtype=np.int64)
-                values = np.empty((int(starts[-1]), width))
-                slot = {url: (int(starts[i]), rows_of[url]) for i, url in enumerate(order)}
-                found: dict[str, Columns] = {}
-                for url, blob in self._select(order, "value"):
-                    begin, rows = slot[url]
-                    page = decode(blob, width)
-                    if page is not None and len(page.times) == rows:
-                        times[begin : begin + rows] = page.times
-                        values[begin : begin + rows] = page.values
-                        found[url] = Columns(times[begin : begin + rows], values[begin : begin + rows])
-        except sqlite3.Error as exc:
-            if is_corruption(exc):
-                raise corrupt_cache_error(_Named(self.cache_path), exc) from exc
-            # locked or unreadable for now: the request cache and the network can still answer
-            log.warning("page columns in %s not readable, using the request cache (%s)", self.db_path, exc)
+        if not urls:
             return {}
+        with self._lock:
+            try:
+                found, damaged = self._read(urls, width)
+            except SQLITE_FAILURES as exc:
+                # locked or unreadable for now: the request cache and the network can still answer
+                doing = f"page columns in {self.db_path} not readable, using the request cache"
+                self._refused(exc, doing, write=False)
+                return {}
+            self._served(write=False)
+        self._damage.report(damaged)
         return found
+
+    def _read(self, urls: Sequence[str], width: int) -> tuple[dict[str, Columns], dict[str, str]]:
+        damaged: dict[str, str] = {}
+        rows_of = {}
+        for url, size in self._select(urls, "LENGTH(value)"):
+            rows = rows_in(int(size), width)
+            if rows is None or rows > _MAX_ROWS:  # a damaged size must not size the arrays
+                damaged[url] = f"{size} bytes, not a page of {width} value columns"
+            else:
+                rows_of[url] = rows
+        order = [url for url in dict.fromkeys(urls) if url in rows_of]
+        starts = np.cumsum([0] + [rows_of[url] for url in order])
+        times = np.empty(int(starts[-1]), dtype=np.int64)
+        values = np.empty((int(starts[-1]), width))
+        slot = {url: (int(starts[i]), rows_of[url]) for i, url in enumerate(order)}
+        found: dict[str, Columns] = {}
+        for url, blob in self._select(order, "value"):
+            begin, rows = slot[url]
+            page, why = read(blob, width)
+            if page is None or len(page.times) != rows:
+                damaged[url] = why or "its size changed while it was read"
+                continue
+            times[begin : begin + rows] = page.times
+            values[begin : begin + rows] = page.values
+            found[url] = Columns(times[begin : begin + rows], values[begin : begin + rows])
+        return found, damaged
 
     def _select(self, urls: Sequence[str], what: str) -> Iterable[tuple[str, Any]]:
         for chunk in _chunks(urls):
@@ -277,8 +310,8 @@ class SQLiteColumnStore:
             return
         now = time.time()
         rows = [(url, _path_of(url), now, encode(columns, now)) for url, columns in pages.items()]
-        try:
-            with self._lock:
+        with self._lock:
+            try:
                 connection = self._connection
                 connection.execute("BEGIN IMMEDIATE")
                 try:
@@ -292,10 +325,11 @@ class SQLiteColumnStore:
                         with contextlib.suppress(sqlite3.Error):
                             connection.execute("ROLLBACK")
                     raise
-        except sqlite3.Error as exc:
-            if is_corruption(exc):
-                raise corrupt_cache_error(_Named(self.cache_path), exc) from exc
-            log.warning("could not store page columns in %s: %s", self.db_path, exc)
+            except SQLITE_FAILURES as exc:
+                self._refused(exc, f"could not store page columns in {self.db_path}", write=True)
+                return
+            self._served(write=True)
+        self._damage.forget(pages)
 
     def remove(self, path: str | None = None, before: float | None = None) -> int:
         clauses, args = _where(path, before)
@@ -305,8 +339,8 @@ class SQLiteColumnStore:
                 if not clauses:
                     # everything went: give the space back (partial removals leave pages for reuse)
                     self._connection.execute("VACUUM")
-        except sqlite3.Error as exc:
-            raise cache_error(_Named(self.cache_path), exc) from exc
+        except SQLITE_FAILURES as exc:
+            raise sqlite_failure(_Named(self.cache_path), exc) from exc
         return int(cursor.rowcount)
 
     def usage(self) -> dict[str, StoreUsage]:
@@ -314,8 +348,8 @@ class SQLiteColumnStore:
         try:
             with self._lock:
                 rows = self._connection.execute(query).fetchall()
-        except sqlite3.Error as exc:
-            raise cache_error(_Named(self.cache_path), exc) from exc
+        except SQLITE_FAILURES as exc:
+            raise sqlite_failure(_Named(self.cache_path), exc) from exc
         return {path: StoreUsage(int(entries), int(size)) for path, entries, size in rows}
 
     def close(self) -> None:
@@ -363,8 +397,8 @@ def column_store_for(backend: Any) -> ColumnStore | None:
         if ":memory:" not in db_path and not db_path.startswith("file:"):
             try:
                 return SQLiteColumnStore(columns_path(db_path), cache_path=db_path)
-            except sqlite3.Error as exc:
-                raise cache_error(backend, exc) from exc
+            except SQLITE_FAILURES as exc:
+                raise sqlite_failure(backend, exc) from exc
     elif type(backend) is not BaseCache:
         return None
     # an in-memory request cache: one memory store per backend object, found again by cache.info()/clear()

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bybit_research.endpoints import Explode
-from bybit_research.frames.nested import explode_rows, listed_rows
+from bybit_research.endpoints.assets import PAY_INFO
+from bybit_research.errors import ResponseFormatError
+from bybit_research.frames import rows_of
+from bybit_research.frames.nested import explode_rows
 
 FEES = Explode((("feeRates", "pro"), ("feeRates", "marketMaker")), label="tier")
 
@@ -45,10 +48,14 @@ def test_names_that_collide_are_kept_apart() -> None:
 
 
 def test_lists_inside_objects() -> None:
+    endpoint = PAY_INFO
     result = {"collateralInfo": {"collateralList": [{"coin": "BTC"}]}, "borrowInfo": {}}
-    assert listed_rows(result, "collateralInfo.collateralList") == [{"coin": "BTC"}]
-    assert listed_rows(result, "collateralInfo.missing") == [] and listed_rows(result, "borrowInfo") == []
-    assert listed_rows({"list": [1, 2]}, "list") == [1, 2]
+    assert rows_of(endpoint, result) == [{"coin": "BTC"}]
+    assert rows_of(endpoint, {}) == [] and rows_of(endpoint, {"collateralInfo": {}}) == []  # empty shells
+    with pytest.raises(ResponseFormatError, match=r"result.collateralInfo has no 'collateralList'"):
+        rows_of(endpoint, {"collateralInfo": {"other": []}})
+    with pytest.raises(ResponseFormatError, match=r"result.collateralInfo is a list, expected an object"):
+        rows_of(endpoint, {"collateralInfo": [1]})
 
 
 def test_an_explode_needs_a_path() -> None:

@@ -25,8 +25,10 @@ from bybit_research.errors import (
     CacheUnavailableError,
     InvalidRequestError,
     ServerError,
+    is_corruption,
 )
-from bybit_research.http.transports.cache import DO_NOT_CACHE, NEVER_EXPIRE, is_corruption
+from bybit_research.http.sqlite_cache import BoundedSQLiteCache
+from bybit_research.http.transports.cache import DO_NOT_CACHE, NEVER_EXPIRE
 
 from .conftest import TEST_KEY, TEST_SECRET, Recorder, envelope
 
@@ -349,7 +351,7 @@ def test_clear_never_deletes_a_locked_file(make_client, cache_file, monkeypatch)
     def locked(self: object) -> None:
         raise sqlite3.OperationalError("database is locked")
 
-    monkeypatch.setattr(SQLiteCache, "clear", locked)
+    monkeypatch.setattr(BoundedSQLiteCache, "clear", locked)
     with pytest.raises(CacheUnavailableError, match=r"locked.*left untouched"):
         br_cache.clear(path=cache_file)
     assert cache_file.exists() and cache_file.stat().st_size == size

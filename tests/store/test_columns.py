@@ -110,7 +110,7 @@ def test_encoded_size_is_header_plus_eight_bytes_per_number() -> None:
 
 
 def test_encoded_header_starts_with_magic() -> None:
-    assert encode(page())[:4] == b"BRC1"
+    assert encode(page())[:4] == b"BRC2"
 
 
 def test_round_trip_of_an_empty_page() -> None:
@@ -146,7 +146,7 @@ def test_decode_of_a_blob_with_extra_bytes_is_none() -> None:
 
 def test_decode_with_wrong_magic_is_none() -> None:
     blob = encode(page())
-    assert decode(b"BRC2" + blob[4:], 2) is None
+    assert decode(b"XRC2" + blob[4:], 2) is None
 
 
 def test_stored_at_reads_the_given_time() -> None:
@@ -158,7 +158,7 @@ def test_encode_without_a_time_stamps_the_current_time(clock: list[float]) -> No
     assert stored_at(encode(page())) == 4_242.5
 
 
-@pytest.mark.parametrize("blob", [b"", b"BRC1", b"XXXX" + b"\0" * 20])
+@pytest.mark.parametrize("blob", [b"", b"BRC2", b"XXXX" + b"\0" * 20])
 def test_stored_at_of_something_else_is_none(blob: bytes) -> None:
     assert stored_at(blob) is None
 

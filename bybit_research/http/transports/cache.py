@@ -9,34 +9,52 @@ expired, :data:`DO_NOT_CACHE` neither reads nor stores).
 
 What is stored: only HTTP 200 answers whose V5 ``retCode`` is 0. Signed (private) requests only when the
 client opted in with ``cache_private=True``; since signing happens in a layer below this one, the stored
-request and the key never contain the API key, signature or timestamp. A one-way fingerprint of the API key is
-mixed into the key so that two accounts never share answers.
+request and the key never contain the API key, signature or timestamp. A one-way fingerprint of the
+credentials (key and secret) is mixed into the key so that two accounts never share answers.
+
+A damaged cache never serves a wrong answer: each stored answer carries a digest of its body
+(:data:`CHECKSUM_HEADER`); one whose body no longer matches it, or that requests-cache cannot rebuild, is
+dropped with a logged warning and fetched again (offline-only mode, which may not ask the network, raises
+:class:`~bybit_research.errors.CacheCorruptError` naming the file and how to clear it). A file another
+process holds locked is waited for a few seconds at most (:mod:`bybit_research.http.sqlite_cache`), then the
+network answers and the refusal is logged.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import sqlite3
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
+import orjson
 import requests
-from requests_cache import BaseCache, CachedRequest, CachedResponse, SQLiteCache, create_key
+from requests_cache import BaseCache, CachedRequest, CachedResponse, create_key
 from requests_cache.policy import utcnow
 
 from ...core.expiry import DO_NOT_CACHE, EXPIRE_IMMEDIATELY, NEVER_EXPIRE
-from ...errors import CacheMissError, cache_error, cache_location, corrupt_cache_error, is_corruption
+from ...errors import (
+    SQLITE_FAILURES,
+    CacheMissError,
+    cache_location,
+    corrupt_cache_error,
+    is_damaged,
+    sqlite_failure,
+)
+from ..sqlite_cache import BoundedSQLiteCache, is_locked, open_sqlite_cache
 from .extensions import ACCOUNT, AUTH, EXPIRE_AFTER, FROM_CACHE, REFRESH, buffered, ret_code
 
 __all__ = [
+    "CHECKSUM_HEADER",
     "DEFAULT_EXPIRE_AFTER",
     "DO_NOT_CACHE",
     "EXPIRE_IMMEDIATELY",
     "NEVER_EXPIRE",
     "CacheTransport",
+    "body_digest",
+    "damage_of",
+    "keeps_bodies",
     "open_sqlite_cache",
     "validate_expire_after",
 ]
@@ -81,14 +99,26 @@ def to_prepared_request(request: httpx.Request) -> requests.PreparedRequest:
     return prepared
 
 
+#: the stored header holding :func:`body_digest` of the answer's body (never replayed to the caller)
+CHECKSUM_HEADER = "X-Bybit-Research-Body-Digest"
+
+
+def body_digest(content: bytes) -> str:
+    """The digest of a body kept with its stored answer (BLAKE2b, 128 bits, hex)."""
+    return hashlib.blake2b(content, digest_size=16).hexdigest()
+
+
 def to_cached_response(prepared: requests.PreparedRequest, response: httpx.Response) -> CachedResponse:
-    """Return the requests-cache representation of a buffered httpx response to ``prepared``."""
+    """Return the requests-cache representation of a buffered httpx response to ``prepared``, with the digest
+    of its body in :data:`CHECKSUM_HEADER`."""
+    headers = requests.structures.CaseInsensitiveDict(response.headers.items())
+    headers[CHECKSUM_HEADER] = body_digest(response.content)
     return CachedResponse(
         content=response.content,
         status_code=response.status_code,
         reason=response.reason_phrase,
         url=prepared.url or "",
-        headers=requests.structures.CaseInsensitiveDict(response.headers.items()),
+        headers=headers,
         request=CachedRequest.from_request(prepared),
         encoding=response.encoding or "utf-8",
     )
@@ -98,12 +128,40 @@ def to_httpx_response(cached: CachedResponse, request: httpx.Request) -> httpx.R
     """Return an httpx response replaying a cached answer to ``request``."""
     response = httpx.Response(
         cached.status_code,
-        headers=list(cached.headers.items()),
+        headers=[(k, v) for k, v in cached.headers.items() if k.lower() != CHECKSUM_HEADER.lower()],
         content=cached.content or b"",
         request=request,
         extensions={FROM_CACHE: True},
     )
     return buffered(response)
+
+
+def keeps_bodies(backend: BaseCache) -> bool:
+    """Whether ``backend`` gives bodies back byte for byte. Serializers that store a JSON body decoded (file,
+    DynamoDB and other backends with ``decode_content``) write it out again differently: there a body can
+    only be checked to be a successful V5 answer, not against its digest."""
+    serializer = getattr(getattr(backend, "responses", None), "serializer", None)
+    stages = getattr(serializer, "stages", ())
+    return not any(getattr(stage, "decode_content", False) for stage in stages)
+
+
+def damage_of(cached: CachedResponse, exact: bool = True) -> str | None:
+    """What is wrong with a stored answer (``None``: it is intact).
+
+    With ``exact`` bodies (:func:`keeps_bodies`), answers stored with a digest must match it; others (older
+    answers without one, backends that rewrite bodies) must at least be a V5 envelope with retCode 0 (the only
+    answers ever stored)."""
+    content = cached.content if isinstance(cached.content, bytes) else b""
+    expected = cached.headers.get(CHECKSUM_HEADER) if cached.headers is not None else None
+    if exact and expected is not None:
+        return None if expected == body_digest(content) else "its body does not match its digest"
+    try:
+        body = orjson.loads(content)
+    except orjson.JSONDecodeError:
+        return "its body is not valid JSON"
+    if not isinstance(body, dict) or body.get("retCode") != 0:
+        return "its body is not a successful V5 answer"
+    return None
 
 
 class CacheTransport(httpx.BaseTransport):
@@ -139,6 +197,7 @@ class CacheTransport(httpx.BaseTransport):
         self.default_expire_after = default_expire_after
         self.cache_private = cache_private
         self.offline_only = offline_only
+        self._exact_bodies = keeps_bodies(backend)
         # requests-cache's key normalises the URL, which costs about as much as a page's SQLite read; a paged
         # call asks for the key of each page twice (looked up first, then stored after fetching)
         self._keys: dict[tuple[str, str | None], str] = {}
@@ -208,28 +267,60 @@ class CacheTransport(httpx.BaseTransport):
 
     def _lookup(self, key: str) -> CachedResponse | None:
         try:
-            return self.backend.get_response(key)
-        except sqlite3.Error as exc:
-            if is_corruption(exc) or self.offline_only:
-                raise cache_error(self.backend, exc) from exc
+            cached = self.backend.get_response(key)
+        except SQLITE_FAILURES as exc:
+            if is_damaged(exc) or self.offline_only:
+                raise sqlite_failure(self.backend, exc) from exc
             # locked or unreadable for now: the network can still answer
-            log.warning(
-                "request cache %s not readable, asking the network (%s)", cache_location(self.backend), exc
-            )
+            doing = "could not read the request cache, asking the network"
+            self._unavailable(exc, doing, "not readable", write=False)
             return None
+        except Exception as exc:  # requests-cache could not rebuild the stored answer from its bytes
+            self._drop_damaged(key, f"it cannot be read back ({type(exc).__name__}: {exc})")
+            return None
+        self._available(write=False)
+        damage = damage_of(cached, self._exact_bodies) if cached is not None else None
+        if damage is None:
+            return cached
+        self._drop_damaged(key, damage)
+        return None
+
+    def _drop_damaged(self, key: str, why: str) -> None:
+        """Drop a damaged stored answer (it is fetched again), or raise in offline-only mode."""
+        where = cache_location(self.backend)
+        if self.offline_only:
+            raise corrupt_cache_error(self.backend, ValueError(f"a stored answer is damaged: {why}"))
+        log.warning("dropped a damaged answer from the request cache %s (%s); fetching it again", where, why)
+        try:
+            self.backend.delete(key)
+        except (sqlite3.Error, UnicodeDecodeError, KeyError) as exc:  # the fresh answer replaces it anyway
+            log.debug("could not delete the damaged answer %s: %s", key, exc)
+
+    def _unavailable(self, exc: Exception, doing: str, other: str, *, write: bool) -> None:
+        """Log that the cache could not be used now: ``doing`` once per outage for a lock on the SQLite cache,
+        ``other`` (what failed) with the error for anything else."""
+        if isinstance(self.backend, BoundedSQLiteCache) and is_locked(exc):
+            self.backend.refused(exc, doing, write=write)
+        else:
+            log.warning("request cache %s: %s (%s)", cache_location(self.backend), other, exc)
+
+    def _available(self, *, write: bool) -> None:
+        if isinstance(self.backend, BoundedSQLiteCache):
+            self.backend.served(write=write)
 
     def _store(self, key: str, request: httpx.Request, response: httpx.Response, expire_after: float) -> None:
         expires = None if expire_after == NEVER_EXPIRE else utcnow() + timedelta(seconds=expire_after)
         cached = to_cached_response(to_prepared_request(request), response)
         try:
             self.backend.save_response(cached, cache_key=key, expires=expires)
-        except sqlite3.Error as exc:
-            if is_corruption(exc):
+        except SQLITE_FAILURES as exc:
+            if is_damaged(exc):
                 raise corrupt_cache_error(self.backend, exc) from exc
             # locked, read-only or disk full: the answer is good, only storing it failed
-            log.warning(
-                "could not store an answer in the request cache %s: %s", cache_location(self.backend), exc
-            )
+            doing = "could not store an answer in the request cache"
+            self._unavailable(exc, doing, "could not store an answer", write=True)
+        else:
+            self._available(write=True)
 
     def _miss(self, request: httpx.Request, why: str) -> CacheMissError:
         message = (
@@ -239,31 +330,3 @@ class CacheTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         self.inner.close()
-
-
-def open_sqlite_cache(path: str | os.PathLike[str]) -> SQLiteCache:
-    """Open (creating if needed) the SQLite cache file at ``path``, shared safely between processes.
-
-    Raises
-    ------
-    CacheCorruptError
-        When the file exists but is not a readable SQLite database; the message says how to clear it.
-    CacheUnavailableError
-        When the file is locked, read-only or the disk is full (the file is left untouched).
-    """
-    path = Path(path).expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        # WAL lets readers in other processes go on while one process writes; busy_timeout waits for locks
-        backend = SQLiteCache(path, wal=True, busy_timeout=30_000)
-        backend.responses.count()
-    except sqlite3.Error as exc:
-        raise cache_error(_PathOnly(path), exc) from exc
-    return backend
-
-
-class _PathOnly:
-    """Stand-in naming a cache file that could not be opened."""
-
-    def __init__(self, path: Path) -> None:
-        self.db_path = path

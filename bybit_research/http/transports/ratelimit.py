@@ -3,8 +3,9 @@
 Two kinds of rolling windows (see :mod:`bybit_research.transports.windows`):
 
 * the IP limit: Bybit allows 600 requests per rolling 5 s per IP, across every session, and bans the IP for
-  at least 10 minutes beyond that. Clients talking to the same host over the network therefore share one
-  :class:`IpBudget` per process (550 per 5 s by default, a safety margin). An HTTP 403 opens its circuit
+  at least 10 minutes beyond that. Clients reaching the same exchange over the network therefore share one
+  :class:`IpBudget` per process (550 per 5 s by default, a safety margin), whatever host name each uses
+  (:func:`~bybit_research.http.transports.budget_keys.budget_key`). An HTTP 403 opens its circuit
   breaker: nothing more is sent until the ban is over, and :class:`RateLimitError` says so;
 * per-endpoint budgets of private endpoints, per rolling second (§3.2 table, minus 10 %).
 
@@ -89,18 +90,19 @@ _shared_lock = threading.Lock()
 
 
 def shared_ip_budget(
-    host: str, limit: int, window_s: float = BYBIT_IP_WINDOW_S, ban_s: float = DEFAULT_IP_BAN_S
+    key: str, limit: int, window_s: float = BYBIT_IP_WINDOW_S, ban_s: float = DEFAULT_IP_BAN_S
 ) -> IpBudget:
-    """Return the process-wide IP budget of ``host`` (created on first use).
+    """Return the process-wide IP budget of ``key`` (created on first use).
 
-    Bybit counts requests per IP, not per client, so every client of one host shares this budget. A later
-    client with a smaller ``limit`` or a longer ``ban_s`` tightens the shared budget (see
-    :meth:`IpBudget.adopt`).
+    Bybit counts requests per IP, not per client, so every client of one exchange shares this budget: the
+    session passes :func:`~bybit_research.http.transports.budget_keys.budget_key` of its base URL (the same
+    for ``api.bybit.com`` and ``api.bytick.com``, for ``localhost`` and ``127.0.0.1``). A later client with a
+    smaller ``limit`` or a longer ``ban_s`` tightens the shared budget (see :meth:`IpBudget.adopt`).
     """
     with _shared_lock:
-        budget = _shared_budgets.get(host)
+        budget = _shared_budgets.get(key)
         if budget is None or budget.window_s != window_s:
-            budget = _shared_budgets[host] = IpBudget(limit, window_s, ban_s)
+            budget = _shared_budgets[key] = IpBudget(limit, window_s, ban_s)
         else:
             budget.adopt(limit, ban_s)
         return budget
