@@ -59,20 +59,48 @@ def fetch_cursor(
     *,
     refresh: bool = False,
     tick: Callable[[], None] | None = None,
+    known: list[Page] | None = None,
 ) -> list[Page]:
-    """Fetch ``request`` and the following cursor pages until ``nextPageCursor`` (or a page) is empty."""
-    pages = [fetch_one(client, endpoint, request, refresh)]
-    seen: set[str] = set()
+    """Fetch ``request`` and the following cursor pages until ``nextPageCursor`` (or a page) is empty.
+
+    ``known``: the first pages of the chain, already at hand (from the cache); fetching goes on after them."""
+    pages = list(known) if known else [fetch_one(client, endpoint, request, refresh)]
+    seen: set[str] = {str(page.request.params["cursor"]) for page in pages if "cursor" in page.request.params}
     while len(pages) < MAX_CURSOR_PAGES:
         if tick:
             tick()
-        cursor = _cursor_of(pages[-1])
-        if not cursor or not pages[-1].rows or cursor in seen:
+        following = _following(request, pages[-1], seen)
+        if following is None:
             break
-        seen.add(cursor)
-        following = PageRequest({**request.params, "cursor": cursor}, request.expire_after)
+        seen.add(following.params["cursor"])
         pages.append(fetch_one(client, endpoint, following, refresh))
     return pages
+
+
+def _following(request: PageRequest, page: Page, seen: set[str]) -> PageRequest | None:
+    """The request of the page after ``page`` in its cursor chain, or ``None`` when the chain ends there (no
+    cursor, an empty page, or a cursor seen before: a server repeating itself)."""
+    cursor = _cursor_of(page)
+    if not cursor or not page.rows or cursor in seen:
+        return None
+    return PageRequest({**request.params, "cursor": cursor}, request.expire_after)
+
+
+def _cached_chain(client: Fetcher, endpoint: Endpoint, request: PageRequest) -> tuple[list[Page], bool]:
+    """The pages of ``request``'s cursor chain the cache holds, from its first, and whether that is all of it
+    (the chain's last page is among them)."""
+    pages: list[Page] = []
+    seen: set[str] = set()
+    following: PageRequest | None = request
+    while following is not None and len(pages) < MAX_CURSOR_PAGES:
+        page = _cached(client, endpoint, following)
+        if page is None:
+            return pages, False
+        pages.append(page)
+        following = _following(request, page, seen)
+        if following is not None:
+            seen.add(following.params["cursor"])
+    return pages, True
 
 
 def _stamps(endpoint: Endpoint, rows: list[Any], key: str) -> list[int]:
@@ -105,41 +133,53 @@ def fetch_windows(
     every page (on a fetched one in its worker, to parse it while other requests are still in flight).
     """
     # pages looked up in the cache and missed are fetched with ``refresh``: the cache is not asked twice
-    looked_up = not follow_cursor and not refresh
+    looked_up = not refresh
     # cursor loops have no known number of pages: the bar appears once there are many
     with progress_bar(None if follow_cursor else len(requests), progress, endpoint) as tick:
+        # the first pages of cursor chains the cache holds only in part: fetching goes on from the next one
+        partial: dict[int, list[Page]] = {}
 
-        def one(request: PageRequest) -> list[Page]:
+        def one(position: int) -> list[Page]:
+            request = requests[position]
             if follow_cursor:
-                pages = fetch_cursor(client, endpoint, request, refresh=refresh, tick=tick)
+                known = partial.get(position)
+                pages = fetch_cursor(client, endpoint, request, refresh=refresh, tick=tick, known=known)
+                pages = pages[len(known or ()) :]  # the known ones were prepared when found
             else:
                 pages = [fetch_one(client, endpoint, request, refresh or looked_up)]
                 tick()
             if prepare is not None:
                 for page in pages:
                     prepare(page)
-            return pages
+            return [*partial.get(position, ()), *pages]
 
         batches: list[list[Page] | None] = [None] * len(requests)
         if looked_up:
             for position, request in enumerate(requests):
                 if request.expire_after == DO_NOT_CACHE:
                     continue  # never in the cache (offline-only mode refuses it when fetched, the same way)
-                cached = _cached(client, endpoint, request)
-                if cached is not None:
-                    if prepare is not None:
-                        prepare(cached)
-                    batches[position] = [cached]
+                if follow_cursor:
+                    found, whole = _cached_chain(client, endpoint, request)
+                else:
+                    page = _cached(client, endpoint, request)
+                    found, whole = ([], False) if page is None else ([page], True)
+                if prepare is not None:
+                    for page in found:
+                        prepare(page)
+                if whole:
+                    batches[position] = found
                     tick()
+                elif found:
+                    partial[position] = found
         missing = [position for position, batch in enumerate(batches) if batch is None]
         if max_workers is None:
             max_workers = client.concurrency
         if len(missing) <= 1 or max_workers <= 1:
             for position in missing:
-                batches[position] = one(requests[position])
+                batches[position] = one(position)
         else:
             with ThreadPoolExecutor(max_workers=min(max_workers, len(missing))) as pool:
-                fetched = pool.map(one, [requests[position] for position in missing])
+                fetched = pool.map(one, missing)
                 for position, batch in zip(missing, fetched, strict=True):
                     batches[position] = batch
     return [page for batch in batches if batch is not None for page in batch]

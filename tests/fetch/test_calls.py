@@ -275,3 +275,55 @@ def test_cached_pages_are_looked_up_first_and_uncacheable_ones_are_not(fake: Any
     ]
     fetched = [(c[1]["start"], c[2]) for c in client.calls]
     assert fetched == [(0, -1.0), (2, DO_NOT_CACHE)]
+
+
+class CachingFake:
+    """A fetcher whose answers are kept in a dict and served by ``fetch_cached``, as a client's cache does."""
+
+    def __init__(self, handler: Any) -> None:
+        from tests.conftest import FakeClient
+
+        self.inner = FakeClient(handler)
+        self.store: dict[tuple[str, tuple[tuple[str, Any], ...]], Any] = {}
+        self.concurrency = 4
+        self.column_store = None
+
+    @property
+    def calls(self) -> list[Any]:
+        return self.inner.calls
+
+    @staticmethod
+    def key(path: str, params: Any) -> tuple[str, tuple[tuple[str, Any], ...]]:
+        return path, tuple(sorted(dict(params or {}).items()))
+
+    def fetch(self, path: str, params: Any = None, **kw: Any) -> Any:
+        reply = self.inner.fetch(path, params, **kw)
+        self.store[self.key(path, params)] = reply.result
+        return reply
+
+    def fetch_cached(self, path: str, params: Any = None, **kw: Any) -> Any:
+        result = self.store.get(self.key(path, params))
+        return None if result is None else FakeReply(result, from_cache=True)
+
+
+def test_cursor_chains_come_from_the_cache_and_a_partial_one_goes_on_from_its_first_missing_page() -> None:
+    client = CachingFake(cursor_handler(total=25, per_page=10))
+    info = endpoint("instruments-info")
+    windows = [PageRequest({"category": "linear", "limit": 10, "baseCoin": coin}, -1.0) for coin in "ABC"]
+
+    def symbols(pages: list[Any]) -> list[str]:
+        return [row["symbol"] for page in pages for row in page.rows]
+
+    first = fetch_windows(client, info, windows, follow_cursor=True, progress=False)
+    assert len(first) == 9 and len(client.calls) == 9 and not any(p.from_cache for p in first)
+    again = fetch_windows(client, info, windows, follow_cursor=True, progress=False)
+    assert len(client.calls) == 9  # every chain whole in the cache: nothing sent
+    assert symbols(again) == symbols(first) and all(p.from_cache for p in again)
+    # the last page of B's chain is gone: only it is asked for, after B's first two from the cache
+    del client.store[CachingFake.key(info.path, {**windows[1].params, "cursor": "offset%3D20"})]
+    partial = fetch_windows(client, info, windows, follow_cursor=True, progress=False)
+    assert [(c[1]["baseCoin"], c[1].get("cursor")) for c in client.calls[9:]] == [("B", "offset%3D20")]
+    assert symbols(partial) == symbols(first)
+    assert [p.from_cache for p in partial] == [True] * 5 + [False] + [True] * 3
+    refreshed = fetch_windows(client, info, windows, follow_cursor=True, refresh=True, progress=False)
+    assert len(client.calls) == 19 and symbols(refreshed) == symbols(first)  # refresh: the cache is not read

@@ -418,3 +418,21 @@ def test_fetch_cached_skips_expired_and_uncached_clients(make_client, cache_file
     with pytest.raises(ValueError):
         client.fetch_cached("v5/market/kline")
     assert recorder.count == 1
+
+
+def test_the_cache_key_is_the_request_whatever_the_order_of_its_parameters() -> None:
+    import httpx
+
+    from bybit_research.http.transports.cache import request_key
+
+    def key(url: str, account: str | None = None) -> str:
+        return request_key(httpx.Request("GET", url), account)
+
+    base = "https://api.bybit.com/v5/market/kline"
+    one = key(f"{base}?category=linear&symbol=BTCUSDT&interval=1")
+    assert one == key(f"{base}?interval=1&symbol=BTCUSDT&category=linear") and len(one) == 16
+    assert one != key(f"{base}?category=linear&symbol=ETHUSDT&interval=1")
+    assert one != key("https://api.bytick.com/v5/market/kline?category=linear&symbol=BTCUSDT&interval=1")
+    assert one != key(f"{base}?category=linear&symbol=BTCUSDT&interval=1", account="fingerprint")
+    assert key(f"{base}?a=1", "x") != key(f"{base}?a=1", "y")  # two accounts never share an answer
+    assert key(f"{base}?cursor=lastid%3D19%26t%3D1") != key(f"{base}?cursor=lastid%3D19%26t%3D2")

@@ -1,11 +1,10 @@
 """Cache transport: requests-cache storage, key creation and expiry, joined to httpx.
 
-The transport turns the ``httpx.Request`` into a ``requests.PreparedRequest`` for requests-cache's
-:func:`~requests_cache.create_key` and stores answers as requests-cache ``CachedResponse`` objects in any
-requests-cache backend (SQLite by default). Expiry is chosen per request by the caller through the request
-extension ``bybit_research.expire_after`` (seconds, or requests-cache's constants with requests-cache's
-meanings: :data:`NEVER_EXPIRE` keeps the answer for good, :data:`EXPIRE_IMMEDIATELY` stores it already
-expired, :data:`DO_NOT_CACHE` neither reads nor stores).
+The transport keys each GET by its origin, path and sorted query parameters (:func:`request_key`) and stores
+answers as requests-cache ``CachedResponse`` objects in any requests-cache backend (SQLite by default). Expiry
+is chosen per request by the caller through the request extension ``bybit_research.expire_after`` (seconds,
+or requests-cache's constants with requests-cache's meanings: :data:`NEVER_EXPIRE` keeps the answer for good,
+:data:`EXPIRE_IMMEDIATELY` stores it already expired, :data:`DO_NOT_CACHE` neither reads nor stores).
 
 What is stored: only HTTP 200 answers whose V5 ``retCode`` is 0. Signed (private) requests only when the
 client opted in with ``cache_private=True``; since signing happens in a layer below this one, the stored
@@ -30,7 +29,7 @@ from datetime import timedelta
 import httpx
 import orjson
 import requests
-from requests_cache import BaseCache, CachedRequest, CachedResponse, create_key
+from requests_cache import BaseCache, CachedRequest, CachedResponse
 from requests_cache.policy import utcnow
 
 from ...core.expiry import DO_NOT_CACHE, EXPIRE_IMMEDIATELY, NEVER_EXPIRE
@@ -89,6 +88,17 @@ def validate_expire_after(expire_after: object) -> float | None:
 
 #: the longest finite expiry accepted (100 years): beyond it ``timedelta`` overflows
 _LONGEST_EXPIRY_S = 100 * 365 * 86_400
+
+
+def request_key(request: httpx.Request, account: str | None = None) -> str:
+    """The cache key of a GET request: a digest of its method, origin, path and query parameters in sorted
+    order (the order they were given in does not matter; the signature's headers are never part of it), and
+    of ``account``, the fingerprint of the credentials of a private request (two accounts never share an
+    answer)."""
+    url = request.url
+    query = sorted(url.params.multi_items())
+    parts = [request.method, url.scheme, url.host, url.port, url.path, query, account]
+    return hashlib.blake2b(orjson.dumps(parts), digest_size=8).hexdigest()
 
 
 def to_prepared_request(request: httpx.Request) -> requests.PreparedRequest:
@@ -198,20 +208,17 @@ class CacheTransport(httpx.BaseTransport):
         self.cache_private = cache_private
         self.offline_only = offline_only
         self._exact_bodies = keeps_bodies(backend)
-        # requests-cache's key normalises the URL, which costs about as much as a page's SQLite read; a paged
-        # call asks for the key of each page twice (looked up first, then stored after fetching)
+        # a paged call asks for the key of each page twice (looked up first, then stored after fetching)
         self._keys: dict[tuple[str, str | None], str] = {}
 
     def cache_key(self, request: httpx.Request) -> str:
-        """The requests-cache key of ``request`` (plus the account fingerprint for private requests)."""
+        """The key of ``request`` (:func:`request_key`, with the account fingerprint of a private one)."""
         account = request.extensions.get(ACCOUNT) if request.extensions.get(AUTH) else None
         url = str(request.url)
         key = self._keys.get((url, account))
         if key is not None:
             return key
-        key = create_key(to_prepared_request(request), match_headers=False)
-        if account:
-            key = hashlib.blake2b(f"{key}:{account}".encode(), digest_size=8).hexdigest()
+        key = request_key(request, account)
         if len(self._keys) >= _MAX_REMEMBERED_KEYS:
             self._keys.clear()
         self._keys[(url, account)] = key
