@@ -118,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     from bybit_research import sim
 
     for lifted in (False, True):
-        app = sim.create_app(latency_ms=args.latency_ms, uid_limits=not lifted)
+        overrides = {"/v5/execution/list": 100_000} if lifted else {}
+        app = sim.create_app(latency_ms=args.latency_ms, uid_limit_overrides=overrides)
         span = history_range()
         label = "per-UID limit lifted" if lifted else "Bybit's limits (execution/list 50/s per UID)"
         with sim.serve(app=app) as base_url, tempfile.TemporaryDirectory() as tmp:

@@ -50,8 +50,14 @@ class _Column:
     known: bool = True
 
 
-def _dig(rows: Sequence[Any], path: tuple[str, ...]) -> list[Any]:
-    values: list[Any] = [r.get(path[0]) if isinstance(r, dict) else None for r in rows]
+def _dig(rows: Sequence[Any], path: tuple[str, ...], all_dicts: bool = False) -> list[Any]:
+    """The values at ``path`` in each row (``None`` where a row has none); ``all_dicts``: every row is known
+    to be an object (the check per cell is skipped)."""
+    first = path[0]
+    if all_dicts:
+        values: list[Any] = [r.get(first) for r in rows]
+    else:
+        values = [r.get(first) if isinstance(r, dict) else None for r in rows]
     for key in path[1:]:
         values = [v.get(key) if isinstance(v, dict) else None for v in values]
     return values
@@ -102,8 +108,11 @@ def _converted(endpoint: Endpoint, field: str, values: Sequence[Any], kind: str,
 
 def _records_columns(endpoint: Endpoint, rows: Sequence[Any], schema: Schema) -> dict[str, Any]:
     columns = {}
+    all_dicts = all(type(row) is dict for row in rows)
     for col in _plan(schema, rows):
-        values = _converted(endpoint, ".".join(col.path), _dig(rows, col.path), col.kind, col.known)
+        values = _converted(
+            endpoint, ".".join(col.path), _dig(rows, col.path, all_dicts), col.kind, col.known
+        )
         if col.kind == BOOL and len(col.path) > 1:
             # a flag inside an object that may be null (preListingInfo): nullable, whatever this page holds
             values = pd.array(values, dtype="boolean")

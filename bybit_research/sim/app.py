@@ -326,6 +326,7 @@ class SimApp:
         if key.read_only and request.method == "POST":
             raise SimError(PERMISSION_DENIED, PERMISSION_DENIED_MESSAGE)
         limit = target.uid_limit if target.uid_limit is not None else DEFAULT_UID_LIMIT
+        limit = self.config.uid_limit_overrides.get(target.path, limit)
         status = self.uid_limiter.check(key.uid, f"{target.method} {target.path}", limit)
         headers = status.headers()
         if status.exceeded:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +31,12 @@ class SimConfig:
         (600_000); the default 0 only refuses requests while the rolling window is full, so tests recover
         fast.
     uid_limits
-        Whether per-UID, per-endpoint limits (retCode 10006) are enforced on private endpoints.
+        Whether per-UID, per-endpoint limits (retCode 10006) are enforced on private endpoints (when not,
+        they are still counted and reported in the ``X-Bapi-Limit*`` headers).
+    uid_limit_overrides
+        Per-UID limits (requests per second) to use instead of Bybit's, by path (e.g.
+        ``{"/v5/execution/list": 100_000}``): enforced and reported like Bybit's own, to see what a client
+        does when only latency binds.
     latency_ms
         Latency added to every request.
     fail_rate
@@ -56,6 +61,7 @@ class SimConfig:
     ip_window_ms: int = 5000
     ip_ban_ms: int = 0
     uid_limits: bool = True
+    uid_limit_overrides: Mapping[str, int] = field(default_factory=dict)
     latency_ms: float = 0.0
     fail_rate: float = 0.0
     fail_mode: str = "10016"

@@ -180,6 +180,16 @@ def test_uid_limits_can_be_switched_off(make_app: Any, connect: Any, sign: Any) 
     assert answers[-1].headers["X-Bapi-Limit-Status"] == "0"
 
 
+def test_a_uid_limit_can_be_overridden_and_is_reported_as_such(
+    make_app: Any, connect: Any, sign: Any
+) -> None:
+    raised = connect(make_app(uid_limit_overrides={ECHO: 5}))
+    answers = [raised.get(ECHO, headers=sign("")) for _ in range(6)]  # Bybit's (the route's) limit is 3
+    assert [a.json()["retCode"] for a in answers] == [0] * 5 + [10006]
+    assert [a.headers["X-Bapi-Limit"] for a in answers] == ["5"] * 6
+    assert [a.headers["X-Bapi-Limit-Status"] for a in answers[:5]] == ["4", "3", "2", "1", "0"]
+
+
 def test_limits_hold_under_concurrency(make_app: Any, connect: Any) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
