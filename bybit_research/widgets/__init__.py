@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ..client import Client
 from .explorer import Explorer
-from .margin_panel import MarginPanel
+from .margin import MarginPanel
 from .option_chain import OptionChainPanel
 from .panel import NothingToShow, Panel
 

@@ -158,7 +158,7 @@ def test_first_render_shows_linear_instruments_and_a_chart(page: Any) -> None:
     assert explorer(page, ".br-symbol select").input_value() == "BTCUSDT"
     assert caption(page).startswith("BTCUSDT (linear) last-price 1h klines")
     assert image_src(page, "img.br-chart-image").startswith("blob:")
-    assert tab_titles(page) == ["chart", "funding", "open interest"]
+    assert tab_titles(page) == ["chart", "funding", "open interest", "margin"]
     explorer(page, ".br-chart").screenshot(path=SHOTS / "explorer_chart_linear.png")
     explorer(page, ".br-table").screenshot(path=SHOTS / "explorer_table_linear.png")
     assert PAGE_ERRORS == []
@@ -213,7 +213,7 @@ def test_options_open_the_chain_and_the_expiry_changes_it(page: Any) -> None:
         click_category(page, "option")
         explorer(page, ".br-option-chain img.br-smile-image").wait_for(timeout=SLOW_MS)
         wait_text(page, ".br-option-chain .br-chain-title", "expiry")
-    assert tab_titles(page) == ["chain", "chart"]
+    assert tab_titles(page) == ["chain", "chart", "margin"]
     assert explorer(page, ".br-count").inner_text().endswith("option instruments (BTC options)")
     expiry = explorer(page, ".br-option-chain .br-expiry select")
     codes = expiry.locator("option").all_inner_texts()

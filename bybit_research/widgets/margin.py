@@ -254,13 +254,21 @@ class MarginPanel(Panel):
 
     # ------------------------------------------------------------------------------------------ what if
 
-    def show_symbol(self, symbol: str, category: str | None = None) -> None:
-        """Make ``symbol`` the what-if's leg (of ``category`` when the caller knows it) and run it."""
+    def show_symbol(self, symbol: str, category: str | None = None, size: float | None = None) -> None:
+        """Make ``symbol`` (of ``category`` when the caller knows it) the what-if's leg and run it once; its
+        size is ``size``, or about :data:`~bybit_research.widgets.margin_legs.DEFAULT_NOTIONAL` USD."""
         self.leg_category = category
-        if self.symbol.value == symbol:
-            self.run_what_if()
-        else:
+        legs = self.legs
+        if size is None and legs is not None:
+            size = self.attempt(f"{symbol}'s price", lambda: legs.default_size(symbol, category))
+        self._quiet = True
+        try:
             self.symbol.value = symbol
+            if size is not None:
+                self.size.value = size
+        finally:
+            self._quiet = False
+        self.run_what_if()
 
     def run_what_if(self) -> None:
         """Value the book with the leg (symbol, side, size) added: IM/MM per risk unit before and after, and
@@ -273,7 +281,8 @@ class MarginPanel(Panel):
             self.result = self.what_if_figure = None
             self.what_if_units.value = self.what_if_legs.value = self.what_if_account.value = ""
             self.what_if_image.value = b""
-            self._show("pick a symbol and a size above 0 for the what-if", "note")
+            self.error, self.note = None, "pick a symbol and a size above 0 for the what-if"
+            self._show(self.note, "note")
             return
         held = legs.held(symbol.upper())
         category = None if held else self.leg_category
