@@ -231,7 +231,7 @@ def test_the_explorers_margin_tab_values_the_selected_contract(client: Client, a
     assert explorer.tab_names == ("chart", "funding", "open interest", "margin")
     assert explorer.margin is None and app.requests[PM] == 0  # nothing signed is sent before the tab shows
     explorer.tabs.selected_index = 3
-    tab = present(explorer.margin)
+    tab: MarginPanel = present(explorer.margin)
     assert explorer.visible_tab == "margin" and explorer.tabs.children[3] is tab
     assert explorer.figure is tab.figure and app.requests[PM] >= 1
     btc = cell(client.tickers("linear", symbol="BTCUSDT"), "BTCUSDT", "mark_price")
