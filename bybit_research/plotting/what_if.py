@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 import pandas as pd
+from matplotlib import transforms
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -21,7 +22,7 @@ from .labels import format_time
 from .margin_cells import format_usd, move_label
 from .style import DOWN, DPI, MUTED, UP, WIDTH, empty_pane, panes, series_colour, style_axes
 
-__all__ = ["MARGINS", "account_line", "leg_label", "what_if"]
+__all__ = ["LEG_LABEL", "MARGINS", "account_line", "leg_label", "what_if"]
 
 #: the bars of each risk unit, left to right: (column of ``WhatIf.units``, label, colour, before?)
 MARGINS = (
@@ -35,6 +36,9 @@ _EXPECTS = (
     "and account)"
 )
 _BAR = 0.2
+_LEG_BAR = 0.3
+#: the ``gid`` of the texts naming the legs in the legs pane
+LEG_LABEL = "leg-label"
 _BEFORE_ALPHA = 0.35
 
 
@@ -183,14 +187,18 @@ def _legs_pane(pane: Axes, result: WhatIf) -> None:
         (("marginal_mm", "MM", series_colour(0)), ("marginal_im", "IM", series_colour(1)))
     ):
         values = legs[column].to_numpy(np.float64)
-        pane.barh(
-            y + (k - 0.5) * 0.38, values, 0.38, color=colour, label=f"marginal {label}"
-        )  # colours as above
-        for i, value in enumerate(values):
-            pane.text(value, y[i] + (k - 0.5) * 0.38, f" {value:+,.2f} ", va="center", fontsize=7.5,
+        rows = y + 0.05 + k * _LEG_BAR  # colours as in the margin pane
+        pane.barh(rows, values, _LEG_BAR, color=colour, label=f"marginal {label}")
+        for row, value in zip(rows, values, strict=True):
+            pane.text(value, row, f" {value:+,.2f} ", va="center", fontsize=7.5,
                       ha="left" if value >= 0 else "right")  # fmt: skip
     pane.axvline(0.0, color=MUTED, linewidth=0.8)
-    pane.set_yticks(y, [leg_label(row) for _, row in legs.iterrows()])
+    # each leg's name above its bars, inside the pane: long option symbols do not squeeze the figure
+    names = transforms.blended_transform_factory(pane.transAxes, pane.transData)
+    for row, (_, leg) in zip(y, legs.iterrows(), strict=True):
+        pane.text(0.01, row - 0.28, leg_label(leg), transform=names, fontsize=8.5, va="center",
+                  gid=LEG_LABEL)  # fmt: skip
+    pane.set_yticks([])
     pad = max(2 - len(legs), 0) / 2  # one leg is not a slab across the pane
     pane.set_ylim(len(legs) - 0.5 + pad, -0.5 - pad)
     low, high = pane.get_xlim()

@@ -16,7 +16,7 @@ from bybit_research.analytics.margin import Calibration, what_if
 from bybit_research.analytics.margin_whatif import WhatIf
 from bybit_research.plotting.margin_cells import format_usd
 from bybit_research.plotting.style import new_figure
-from bybit_research.plotting.what_if import MARGINS, account_line, leg_label
+from bybit_research.plotting.what_if import LEG_LABEL, MARGINS, account_line, leg_label
 
 from .drawn import cell, xs, ys
 
@@ -107,13 +107,14 @@ def test_each_legs_marginal_margin(three_legs: WhatIf) -> None:
     figure = plotting.what_if(three_legs)
     pane = figure.axes[1]
     legs = three_legs.legs
-    assert [t.get_text() for t in pane.get_yticklabels()] == [
+    assert [t.get_text() for t in pane.texts if t.get_gid() == LEG_LABEL] == [
         "add BTCUSDT (-0.2)", "add SOLUSDT (+20)", "remove ETH-5JUL24-2600-P (-4.2)",
     ]  # fmt: skip
+    assert pane.get_yticks().tolist() == []
     mm, im = widths(pane)
     np.testing.assert_array_equal(mm, legs["marginal_mm"].to_numpy())
     np.testing.assert_array_equal(im, legs["marginal_im"].to_numpy())
-    assert [t.get_text().strip() for t in pane.texts] == [
+    assert [t.get_text().strip() for t in pane.texts if t.get_gid() != LEG_LABEL] == [
         *(f"{v:+,.2f}" for v in legs["marginal_mm"]),
         *(f"{v:+,.2f}" for v in legs["marginal_im"]),
     ]

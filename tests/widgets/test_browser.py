@@ -237,3 +237,101 @@ def test_the_standalone_chain_panel_is_on_the_page(page: Any) -> None:
     assert standalone.locator(".br-chain-title").inner_text().startswith("BTC ")
     standalone.screenshot(path=SHOTS / "option_chain.png")
     assert PAGE_ERRORS == []
+
+
+def margin_panel(page: Any) -> Any:
+    """The tour's own margin panel (not the one in the explorer's margin tab)."""
+    return page.locator(STANDALONE_MARGIN).first
+
+
+def margin_numbers(panel: Any) -> list[float]:
+    """The numbers of the what-if's IM/MM table, row by row (``1,234.56`` -> 1234.56)."""
+    cells = panel.locator(".br-whatif-units td").all_inner_texts()
+    return [float(text.replace(",", "")) for text in cells if text and text[0] in "-0123456789"]
+
+
+def wait_changed(page: Any, selector: str, before: str) -> None:
+    """Wait until the text of the tour's margin panel's ``selector`` is no longer ``before``."""
+    page.wait_for_function(
+        "([selector, before]) => { const e = document.querySelector(selector); "
+        "return e !== null && e.innerText !== before; }",
+        arg=[f"{STANDALONE_MARGIN} {selector}", before],
+        timeout=SLOW_MS,
+    )
+
+
+#: the tour's own margin panel (the explorer's margin tab holds another)
+STANDALONE_MARGIN = ".br-margin:not(.br-explorer .br-margin)"
+
+
+def what_if_rows(panel: Any) -> list[list[float]]:
+    """The what-if's IM/MM table, one row per risk unit (mm_ and im_ before, after, change)."""
+    numbers = margin_numbers(panel)
+    assert len(numbers) % 6 == 0 and numbers, numbers
+    return [numbers[i : i + 6] for i in range(0, len(numbers), 6)]
+
+
+def change_what_if(page: Any, panel: Any, name: str, act: Any) -> None:
+    """Do ``act``, timing until the what-if's table changed, then until its figure did."""
+    table = panel.locator(".br-whatif-units").inner_text()
+    image = str(panel.locator("img.br-whatif-image").get_attribute("src"))
+    started = time.perf_counter()
+    act()
+    wait_changed(page, ".br-whatif-units", table)
+    TIMINGS.setdefault(f"margin what-if: {name} (table)", []).append(time.perf_counter() - started)
+    page.wait_for_function(
+        "([selector, before]) => document.querySelector(selector).src !== before",
+        arg=[f"{STANDALONE_MARGIN} img.br-whatif-image", image],
+        timeout=SLOW_MS,
+    )
+    TIMINGS.setdefault(f"margin what-if: {name} (table and figure)", []).append(time.perf_counter() - started)
+
+
+def test_the_margin_panel_what_if_follows_size_and_side(page: Any) -> None:
+    panel = margin_panel(page)
+    panel.locator(".br-whatif-units", has_text="mm_change").wait_for(timeout=SLOW_MS)
+    units = panel.locator(".br-margin-units").inner_text()
+    assert "asset_mm" in units and "BTC" in units
+    assert str(panel.locator("img.br-margin-grid-image").get_attribute("src")).startswith("blob:")
+    symbol = panel.locator(".br-whatif-symbol input").input_value()
+    size_box = panel.locator(".br-whatif-size input")
+    size = float(size_box.input_value())
+    before = what_if_rows(panel)
+    panel.screenshot(path=SHOTS / "margin_panel.png")
+
+    def double_the_size() -> None:
+        size_box.fill(f"{2 * size:g}")
+        size_box.press("Enter")
+
+    change_what_if(page, panel, "size change", double_the_size)
+    doubled = what_if_rows(panel)
+    assert doubled != before and len(doubled) == len(before)
+    assert [r[0] for r in doubled] == [r[0] for r in before]  # the book as it is did not change
+    legs = panel.locator(".br-whatif-legs").inner_text()
+    assert symbol in legs and f"{2 * size:g}" in legs.replace(",", "")
+    side = panel.locator(".br-whatif-side")
+    active = side.locator("button.mod-active").inner_text().strip()
+    assert active in ("Buy", "Sell")
+    other = "Buy" if active == "Sell" else "Sell"
+    change_what_if(
+        page, panel, "side change", lambda: side.get_by_role("button", name=other, exact=True).click()
+    )
+    flipped = what_if_rows(panel)
+    assert flipped != doubled and [r[0] for r in flipped] == [r[0] for r in doubled]
+    assert any(abs(r[2]) > 0.005 for r in flipped)
+    assert all(abs(r[1] - r[0] - r[2]) < 0.02 and abs(r[4] - r[3] - r[5]) < 0.02 for r in flipped)
+    panel.locator(".br-whatif-units").screenshot(path=SHOTS / "margin_whatif_table.png")
+    panel.locator("img.br-whatif-image").screenshot(path=SHOTS / "margin_whatif_figure.png")
+    panel.locator("img.br-margin-grid-image").screenshot(path=SHOTS / "margin_grid.png")
+    assert PAGE_ERRORS == []
+
+
+def test_the_explorers_margin_tab_values_the_selected_option(page: Any) -> None:
+    assert tab_titles(page) == ["chain", "chart", "margin"]  # the explorer is at options (an earlier test)
+    symbol = explorer(page, ".br-symbol select").input_value()
+    with timed("explorer margin tab (first show: report and calibration)"):
+        page.locator(".br-explorer .br-tabs > .lm-TabBar .lm-TabBar-tab", has_text="margin").click()
+        explorer(page, ".br-margin .br-whatif-legs").filter(has_text=symbol).wait_for(timeout=SLOW_MS)
+    assert explorer(page, ".br-margin .br-whatif-symbol input").input_value() == symbol
+    explorer(page, ".br-margin").screenshot(path=SHOTS / "explorer_margin_tab.png")
+    assert PAGE_ERRORS == []

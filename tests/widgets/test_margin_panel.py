@@ -15,6 +15,7 @@ from matplotlib.collections import QuadMesh
 from bybit_research import widgets as br_widgets
 from bybit_research.analytics import margin
 from bybit_research.client import Client
+from bybit_research.plotting.what_if import LEG_LABEL
 from bybit_research.widgets import margin as panel_module
 from bybit_research.widgets.margin import ALL_UNITS, MarginPanel
 from bybit_research.widgets.margin_legs import DEFAULT_NOTIONAL, category_of
@@ -62,13 +63,8 @@ def assert_same_what_if(panel: MarginPanel, want: Any) -> None:
         for value in want.units[column]:
             assert f"{value:,.2f}" in panel.what_if_units.value
     assert f"{want.legs['marginal_mm'].iloc[0]:,.2f}" in panel.what_if_legs.value
-    assert (
-        present(panel.what_if_figure)
-        .axes[1]
-        .get_yticklabels()[0]
-        .get_text()
-        .endswith(f"({float(want.legs['qty'].iloc[0]):+g})")
-    )
+    names = [t.get_text() for t in present(panel.what_if_figure).axes[1].texts if t.get_gid() == LEG_LABEL]
+    assert names == [f"add {want.legs['symbol'].iloc[0]} ({float(want.legs['qty'].iloc[0]):+g})"]
 
 
 def test_the_report_its_units_grid_and_the_default_hedge(
