@@ -5,7 +5,7 @@ report is fetched and calibrated once, not per click."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,7 @@ from bybit_research.widgets.margin import ALL_UNITS, MarginPanel
 from bybit_research.widgets.margin_legs import DEFAULT_NOTIONAL, category_of
 from bybit_research.widgets.render import format_value
 
+from ..conftest import NOW_MS
 from ..plotting.drawn import cell
 from .conftest import Spy, present
 
@@ -248,3 +249,31 @@ def test_the_explorers_margin_tab_values_the_selected_contract(client: Client, a
     assert explorer.tab_names[-1] == "margin" and explorer.visible_tab == "margin"
     assert (tab.symbol.value, tab.size.value, tab.leg_category) == ("BTCUSD", 10_000.0, "inverse")
     assert present(tab.result).legs["symbol"].tolist() == ["BTCUSD"] and explorer.margin is tab
+
+
+class NoPositions:
+    """The simulator's client, but Bybit's report of an account without derivatives positions."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def portfolio_margin(self, base_coin: str | None = None) -> margin.PortfolioMarginReport:
+        return margin.parse_portfolio_margin({"wallet": {"equity": "1000"}, "assetPnlRange": []}, time=NOW_MS)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+
+def test_an_account_without_positions(client: Client) -> None:
+    panel = MarginPanel(client=cast(Client, NoPositions(client)))
+    assert panel.error is None and list(present(panel.frame).index) == []
+    assert list(panel.unit.options) == [ALL_UNITS] and "0 risk units" in panel.account.value
+    assert (
+        present(panel.figure).axes[0].texts[0].get_text()
+        == "no risk units (no positions under portfolio margin)"
+    )
+    # the what-if still works: a first leg makes the first risk unit
+    assert (panel.symbol.value, panel.side.value, panel.size.value) == ("BTCUSDT", "Buy", 0.01)
+    result = present(panel.result)
+    assert list(result.units.index) == ["BTC"] and cell(result.units, "BTC", "mm_before") == 0.0
+    assert cell(result.units, "BTC", "mm_after") > 0
