@@ -13,10 +13,12 @@ from .candles import candles
 from .depth import depth
 from .equity import equity
 from .funding import funding
+from .margin_grid import margin_grid
 from .open_interest import open_interest
 from .smile import smile
 from .surface import surface
 from .term_structure import term_structure
+from .what_if import what_if
 
 __all__ = [
     "basis",
@@ -24,8 +26,10 @@ __all__ = [
     "depth",
     "equity",
     "funding",
+    "margin_grid",
     "open_interest",
     "smile",
     "surface",
     "term_structure",
+    "what_if",
 ]

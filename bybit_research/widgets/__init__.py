@@ -1,23 +1,32 @@
-"""Widget panels (``br.widgets``): explore the instruments of every category and one coin's options.
+"""Widget panels (``br.widgets``): explore the instruments of every category, one coin's options, and the
+account's portfolio margin.
 
-``br.widgets.explorer()`` and ``br.widgets.option_chain("BTC")`` return panels (``ipywidgets.VBox``) to
-display in a notebook or in Voila (``bybit-research explore`` opens the explorer as an app). Panels fetch
-with the public functions of a client (default: the default client), draw with ``br.plot`` and the options
-analytics, keep their state in widget values and expose what they show as ``.frame`` and ``.figure``. A
-fetch shows "loading ..." in the panel's status line; an error shows its message there.
-
-The margin panel (risk units, scenario grid, what-if controls) waits for the margin analytics and the
-account functions; it will be a :class:`~bybit_research.widgets.panel.Panel` like these.
+``br.widgets.explorer()``, ``br.widgets.option_chain("BTC")`` and ``br.widgets.margin_panel()`` return panels
+(``ipywidgets.VBox``) to display in a notebook or in Voila (``bybit-research explore`` opens the explorer as
+an app). Panels fetch with the public functions of a client (default: the default client), draw with
+``br.plot`` and the options and margin analytics, keep their state in widget values and expose what they
+show as ``.frame`` and ``.figure``. A fetch shows "loading ..." in the panel's status line; an error shows
+its message there.
 """
 
 from __future__ import annotations
 
 from ..client import Client
 from .explorer import Explorer
+from .margin import MarginPanel
 from .option_chain import OptionChainPanel
 from .panel import NothingToShow, Panel
 
-__all__ = ["Explorer", "NothingToShow", "OptionChainPanel", "Panel", "explorer", "option_chain"]
+__all__ = [
+    "Explorer",
+    "MarginPanel",
+    "NothingToShow",
+    "OptionChainPanel",
+    "Panel",
+    "explorer",
+    "margin_panel",
+    "option_chain",
+]
 
 
 def explorer(category: str = "linear", *, client: Client | None = None) -> Explorer:
@@ -75,3 +84,46 @@ def option_chain(base_coin: str = "BTC", *, client: Client | None = None) -> Opt
         Bybit's error in the panel.
     """
     return OptionChainPanel(base_coin, client)
+
+
+def margin_panel(
+    base_coin: str | None = None,
+    *,
+    client: Client | None = None,
+    symbol: str | None = None,
+    side: str | None = None,
+    size: float | None = None,
+) -> MarginPanel:
+    """Return the portfolio-margin panel: the account's risk units, Bybit's scenario grid (each unit's worst
+    cell marked), and what-if controls (symbol, side, size -> IM/MM change per risk unit and the leg's
+    marginal margin).
+
+    Calls ``/v5/asset/portfolio-margin`` (signed: needs an API key, or the simulator) once and on refresh;
+    the replica is calibrated on the report once (``br.margin.calibrate``) and every what-if is
+    ``br.margin.what_if`` on the calibrated book. A leg on a symbol the account does not hold fetches its
+    ticker (``/v5/market/tickers``) or, for an option, its chain, once. Bybit answers the report in every
+    margin mode; its numbers are the portfolio-margin stress test of the account's positions.
+
+    Parameters
+    ----------
+    base_coin
+        One risk unit (``"BTC"``); default every unit of the account.
+    client
+        The client to fetch with; default ``bybit_research.get_default_client()``.
+    symbol, side, size
+        The what-if shown first (``side`` ``"Buy"`` or ``"Sell"``, ``size`` in contracts); default the unit
+        with the largest MM hedged with its linear perpetual, sized to offset its loss at its worst move.
+
+    Returns
+    -------
+    MarginPanel
+        Display it. ``.report`` is the report, ``.calibration`` its calibration, ``.result`` the last
+        what-if (``br.margin.what_if``'s answer), ``.frame`` the risk units, ``.figure`` the scenario grid
+        and ``.what_if_figure`` the what-if figure.
+
+    Raises
+    ------
+    ValueError
+        For a side other than Buy/Sell (before any request); a failing fetch shows its error in the panel.
+    """
+    return MarginPanel(base_coin, client, symbol=symbol, side=side, size=size)

@@ -10,6 +10,7 @@ from ..client import Client
 from ..endpoints.series import KLINE_INTERVALS
 from ..market.klines import PRICE_FLAVOURS
 from ..plotting.labels import interval_label
+from .images import frame_key
 from .panel import css_class
 from .timeseries import SeriesPanel, Target
 
@@ -107,4 +108,5 @@ class ChartPanel(SeriesPanel):
             category=target.category,
             price=str(self.price.value),
         )
-        return plotting.candles(self.frame)
+        frame = self.frame
+        return self.renders.figure(frame_key(frame, helper="candles"), lambda: plotting.candles(frame))

@@ -8,6 +8,7 @@ from matplotlib.figure import Figure
 from .. import plotting
 from ..client import Client
 from ..endpoints.series import KLINE_INTERVALS, SERIES_INTERVALS
+from .images import frame_key
 from .panel import NothingToShow, css_class
 from .timeseries import SeriesPanel, Target
 
@@ -39,8 +40,11 @@ class FundingPanel(SeriesPanel):
                 f"{target.symbol} is a dated future: it pays no funding (it settles at delivery)"
             )
         minutes = target.field("funding_interval")
-        self.frame = self.client.funding_rates(target.symbol, start=target.start_ms, category=target.category)
-        return plotting.funding(self.frame, target.instruments if minutes else None)
+        frame = self.client.funding_rates(target.symbol, start=target.start_ms, category=target.category)
+        self.frame = frame
+        instruments = target.instruments if minutes else None
+        key = frame_key(frame, helper="funding", funding_interval=minutes)
+        return self.renders.figure(key, lambda: plotting.funding(frame, instruments))
 
 
 class OpenInterestPanel(SeriesPanel):
@@ -83,4 +87,7 @@ class OpenInterestPanel(SeriesPanel):
         # the price of the same period: the kline interval of the same length
         interval = next(code for code, ms in KLINE_INTERVALS.items() if ms == step)
         price = self.client.klines(target.symbol, interval, start=target.start_ms, category=target.category)
-        return plotting.open_interest(self.frame, price)
+        frame = self.frame
+        return self.renders.figure(
+            frame_key(frame, price, helper="open_interest"), lambda: plotting.open_interest(frame, price)
+        )

@@ -3,7 +3,8 @@
 Top to bottom: the category; the filters that fit it (:mod:`bybit_research.widgets.filter_bar`); the
 instrument table (instruments joined with their tickers); the symbol picker and the range; the selected
 instrument's details and ticker; and the tabs: a candle chart for every category, funding and open interest
-for linear and inverse contracts, the option-chain panel (and the mark-price chart) for options.
+for linear and inverse contracts, the option-chain panel (and the mark-price chart) for options, and for
+derivatives the account's portfolio margin with the selected contract as the what-if's leg.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .derivatives import FundingPanel, OpenInterestPanel
 from .details import FORMATS, describe
 from .filter_bar import FilterBar
 from .listing import CATEGORIES, TABLE_COLUMNS, filter_listing, listing_frame
+from .margin import MarginPanel
 from .option_chain import OptionChainPanel
 from .panel import Panel, css_class, dropdown
 from .render import table_html
@@ -32,9 +34,9 @@ DEFAULT_RANGE = "1w"
 #: the tabs of each category, in order
 TABS: dict[str, tuple[str, ...]] = {
     "spot": ("chart",),
-    "linear": ("chart", "funding", "open interest"),
-    "inverse": ("chart", "funding", "open interest"),
-    "option": ("chain", "chart"),
+    "linear": ("chart", "funding", "open interest", "margin"),
+    "inverse": ("chart", "funding", "open interest", "margin"),
+    "option": ("chain", "chart", "margin"),
 }
 
 
@@ -74,10 +76,12 @@ class Explorer(Panel):
         ``br-ticker``).
     tabs
         ``widgets.Tab`` of the category's :data:`TABS` (class ``br-tabs``).
-    chart, funding, open_interest, chain
+    chart, funding, open_interest, chain, margin
         The tab panels (:class:`~bybit_research.widgets.chart.ChartPanel`, ``FundingPanel``,
-        ``OpenInterestPanel``, :class:`~bybit_research.widgets.option_chain.OptionChainPanel`; the chain
-        panel is made with the first option listing).
+        ``OpenInterestPanel``, :class:`~bybit_research.widgets.option_chain.OptionChainPanel`,
+        :class:`~bybit_research.widgets.margin.MarginPanel`; the chain panel is made with the first
+        option listing, the margin panel when its tab is first shown: it fetches the account's
+        portfolio-margin report, signed, and values the selected contract as its what-if leg).
     listing
         The category's unfiltered listing: instruments joined with their tickers (options: the chain).
     instruments
@@ -117,6 +121,12 @@ class Explorer(Panel):
         self.funding = FundingPanel(self.client)
         self.open_interest = OpenInterestPanel(self.client)
         self.chain: OptionChainPanel | None = None
+        self.margin: MarginPanel | None = None
+        self._margin_shown: tuple[object, str] | None = None  # the (symbol, category) the margin tab values
+        self._margin_placeholder = css_class(
+            widgets.HTML("<i>the account's portfolio margin loads when this tab is shown</i>"),
+            "margin-waiting",
+        )
         self.tabs = css_class(widgets.Tab(), "tabs")
         self.children = [
             widgets.HBox([self.category, self.status]),
@@ -163,21 +173,24 @@ class Explorer(Panel):
 
     def _panels(self) -> dict[str, Panel | None]:
         return {"chart": self.chart, "funding": self.funding, "open interest": self.open_interest,
-                "chain": self.chain}  # fmt: skip
+                "chain": self.chain, "margin": self.margin}  # fmt: skip
 
     def _series_panels(self) -> list[SeriesPanel]:
         """The time-series panels of the current category's tabs."""
         return [p for n, p in self._panels().items() if n in self.tab_names and isinstance(p, SeriesPanel)]
 
-    def _set_tabs(self) -> None:
+    def _set_tabs(self, keep: bool = False) -> None:
+        """Give the tabs the current category's panels; the first tab is shown unless ``keep``."""
         panels = self._panels()
-        children = [panels[name] or widgets.HTML("") for name in self.tab_names]
+        shown = self.tabs.selected_index or 0
+        placeholders = {"margin": self._margin_placeholder}
+        children = [panels[name] or placeholders.get(name) or widgets.HTML("") for name in self.tab_names]
         if list(self.tabs.children) != children:
             self._quiet = True
             try:
                 self.tabs.children = children
                 self.tabs.titles = list(self.tab_names)
-                self.tabs.selected_index = 0
+                self.tabs.selected_index = shown if keep and shown < len(children) else 0
             finally:
                 self._quiet = False
 
@@ -186,6 +199,19 @@ class Explorer(Panel):
         shown = self._panels()[self.visible_tab]
         for panel in (self.chart, self.funding, self.open_interest):
             panel.activate(panel is shown)
+        if self.visible_tab == "margin":
+            self._show_margin()
+
+    def _show_margin(self) -> None:
+        """Value the selected contract as the margin tab's what-if leg (making the panel the first time)."""
+        symbol, category = self.symbol.value, str(self.category.value)
+        if self.margin is None:
+            self.margin = MarginPanel(client=self.client, symbol=symbol, category=category)
+            self._margin_shown = (symbol, category)
+            self._set_tabs(keep=True)
+        elif symbol is not None and self._margin_shown != (symbol, category):
+            self._margin_shown = (symbol, category)
+            self.margin.show_symbol(str(symbol), category)
 
     # ------------------------------------------------------------------------------------------ flow
 

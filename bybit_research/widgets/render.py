@@ -1,22 +1,20 @@
 """Figures and frames as widget values: PNG bytes for ``widgets.Image``, HTML tables for ``widgets.HTML``.
 
-Figures become PNG at their own size (the width of a notebook cell), drawn once and lightly compressed:
-rendering is most of a widget interaction's time (encoding at the default level a third of it), and the
-bytes go over a local socket.
+Figures become PNG at their own size (the width of a notebook cell), drawn once and lightly compressed, by
+:func:`~bybit_research.widgets.images.figure_png` (re-exported here).
 """
 
 from __future__ import annotations
 
 import html
-import io
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image
+
+from .images import figure_png
 
 __all__ = [
     "MAX_TABLE_ROWS",
@@ -40,21 +38,6 @@ _HEAD = (
 )
 
 Formatter = Callable[[Any], str]
-
-
-def figure_png(figure: Figure) -> bytes:
-    """Return ``figure`` rendered as PNG bytes (its own size and dpi, zlib level 1).
-
-    The canvas draws once (``savefig`` draws twice under a layout engine: once to lay out, once to render)
-    and its pixels are encoded as they are.
-    """
-    canvas = figure.canvas
-    if not isinstance(canvas, FigureCanvasAgg):
-        canvas = FigureCanvasAgg(figure)
-    canvas.draw()
-    buffer = io.BytesIO()
-    Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
-    return buffer.getvalue()
 
 
 def figure_title(figure: Figure) -> str:

@@ -18,8 +18,9 @@ from matplotlib.figure import Figure
 
 from ..client import Client
 from ..core.units import DAY_MS, HOUR_MS
+from .images import Renders
 from .panel import Panel, css_class
-from .render import caption_html, figure_png
+from .render import caption_html
 
 __all__ = ["RANGES", "SeriesPanel", "Target"]
 
@@ -82,6 +83,9 @@ class SeriesPanel(Panel):
         Whether the tab is visible (then :meth:`show` draws at once).
     stale
         Whether the figure is older than the target (drawn when the tab becomes visible).
+    renders
+        The tab's drawn figures by what they show (:class:`~bybit_research.widgets.images.Renders`):
+        :meth:`draw` builds through it, so data shown before is not drawn again.
     """
 
     def __init__(
@@ -98,6 +102,7 @@ class SeriesPanel(Panel):
             widgets.Image(format="png", layout=widgets.Layout(width="100%")), f"{name}-image"
         )
         self.target: Target | None = None
+        self.renders = Renders()
         self.active = False
         self.stale = False
         self.children = [widgets.HBox([*controls, self.status]), self.image, self.caption]
@@ -126,7 +131,7 @@ class SeriesPanel(Panel):
             self.clear(keep_status=True)
             return
         self.figure = figure
-        self.image.value = figure_png(figure)
+        self.image.value = self.renders.png(figure)
         self.caption.value = caption_html(figure, self.frame)
 
     def clear(self, keep_status: bool = False) -> None:
@@ -139,5 +144,6 @@ class SeriesPanel(Panel):
         self.caption.value = ""
 
     def draw(self, target: Target) -> Figure:
-        """Fetch what ``target`` needs, keep it in :attr:`frame`, and return its figure."""
+        """Fetch what ``target`` needs, keep it in :attr:`frame`, and return its figure (built through
+        :attr:`renders`, keyed by :func:`~bybit_research.widgets.images.frame_key` of what it draws)."""
         raise NotImplementedError

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bybit_research import plotting  # noqa: E402
+from bybit_research import margin, plotting  # noqa: E402
 from bybit_research.client import Client  # noqa: E402
 from bybit_research.endpoints.account import TRANSACTION_LOG  # noqa: E402
 from bybit_research.frames import build_frame  # noqa: E402
@@ -65,6 +65,19 @@ def snapshot(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def hedged(client: Client) -> Any:
+    """A what-if on the demo account: sell 0.2 BTCUSDT and buy 20 SOLUSDT against the units' worst moves."""
+    cal = margin.calibrate(client.portfolio_margin())
+    legs = [
+        {"symbol": "BTCUSDT", "side": "Sell", "size": 0.2},
+        {"symbol": "SOLUSDT", "side": "Buy", "size": 20},
+    ]
+    account = {"equity": cal.equity, "outside_im": cal.outside_im, "outside_mm": cal.outside_mm}
+    return margin.what_if(
+        cal.positions, add=legs, market=cal.market, params=cal.params, now=cal.now, **account
+    )
+
+
 def figures(client: Client) -> dict[str, Callable[[], Any]]:
     """Gallery name -> a function drawing it."""
     chain = snapshot(client.option_chain("BTC"))
@@ -100,6 +113,8 @@ def figures(client: Client) -> dict[str, Callable[[], Any]]:
         "term_structure": lambda: plotting.term_structure(chain, expiry=expiry),
         "surface": lambda: plotting.surface(chain),
         "equity": lambda: plotting.equity(transaction_log(client, 28)),
+        "margin_grid": lambda: plotting.margin_grid(client.portfolio_margin(), "BTC"),
+        "what_if": lambda: plotting.what_if(hedged(client)),
     }
 
 

@@ -113,3 +113,17 @@ def chain(client: Client) -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def book(client: Client) -> pd.DataFrame:
     return client.orderbook("BTCUSDT", limit=200)
+
+
+@pytest.fixture(scope="session")
+def pm_report(client: Client) -> Any:
+    """The simulator's demo account's portfolio-margin report at :data:`NOW` (``br.portfolio_margin()``)."""
+    return client.portfolio_margin()
+
+
+@pytest.fixture(scope="session")
+def calibration(pm_report: Any) -> Any:
+    """The margin replica calibrated on :func:`pm_report` (``br.margin.calibrate``)."""
+    from bybit_research.analytics.margin import calibrate
+
+    return calibrate(pm_report)

@@ -27,3 +27,9 @@ def verts(collection: Collection) -> np.ndarray:
 def faces(collection: Any) -> np.ndarray:
     """The RGBA face colours of a collection, ``(n, 4)``."""
     return np.asarray(collection.get_facecolor(), dtype=np.float64)
+
+
+def cell(frame: Any, row: Any, column: Any) -> float:
+    """``frame.at[row, column]`` as a float (pandas-stubs type ``.at`` as any scalar)."""
+    value: Any = frame.at[row, column]
+    return float(value)

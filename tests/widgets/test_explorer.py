@@ -54,7 +54,7 @@ def test_linear_first_its_table_symbols_and_chart(explorer: Explorer, client: Cl
         "LinearPerpetual",
     ]
     assert (
-        explorer.tab_names == ("chart", "funding", "open interest")
+        explorer.tab_names == ("chart", "funding", "open interest", "margin")
         and explorer.tabs.titles == explorer.tab_names
     )
     assert "BTCUSDT</td>" in explorer.table.value and "font-weight:bold" in explorer.table.value
@@ -166,7 +166,7 @@ def test_options_list_the_chain_and_open_the_chain_panel(explorer: Explorer, cli
     ]  # fmt: skip
     chain = client.option_chain("BTC")
     assert explorer.listing is not None and list(explorer.listing.index) == list(chain.index)
-    assert explorer.tab_names == ("chain", "chart") and explorer.visible_tab == "chain"
+    assert explorer.tab_names == ("chain", "chart", "margin") and explorer.visible_tab == "chain"
     panel = explorer.chain
     assert panel is not None and explorer.figure is panel.figure is not None
     first = str(chain["expiry_code"].iloc[0])

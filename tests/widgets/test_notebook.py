@@ -109,3 +109,30 @@ def test_the_widget_state_has_the_chain_panel_at_an_expiry(executed: nbformat.No
     )
     (smile,) = by_class(executed, "br-smile-image")
     assert smile["buffers"][0]["data"].startswith(PNG)
+
+
+def test_the_widget_state_has_the_margin_panel_and_its_what_if(executed: nbformat.NotebookNode) -> None:
+    line = text_output(executed, "what if:")
+    found = re.match(r"what if: (Buy|Sell) ([\d.]+) (\w+) \| ok", line)
+    assert found is not None, line
+    side, size, symbol = found.groups()
+    (units,) = by_class(executed, "br-margin-units")
+    coins = re.findall(r'text-align:left;">(\w+)</td>', units["state"]["value"])
+    assert len(coins) >= 1 and "asset_mm" in units["state"]["value"]
+    (unit,) = by_class(executed, "br-margin-unit")
+    assert unit["state"]["_options_labels"] == ["all units", *coins]
+    (grid,) = by_class(executed, "br-margin-grid-image")
+    assert grid["buffers"][0]["data"].startswith(PNG)
+    (picked,) = by_class(executed, "br-whatif-symbol")
+    (sides,) = by_class(executed, "br-whatif-side")
+    (sized,) = by_class(executed, "br-whatif-size")
+    assert picked["state"]["value"] == symbol and sized["state"]["value"] == float(size)
+    assert sides["state"]["_options_labels"][sides["state"]["index"]] == side
+    (what_if,) = by_class(executed, "br-whatif-units")
+    assert (
+        "IM/MM per risk unit (USD)" in what_if["state"]["value"] and "mm_change" in what_if["state"]["value"]
+    )
+    (legs,) = by_class(executed, "br-whatif-legs")
+    assert f">{symbol}</td>" in legs["state"]["value"]
+    (image,) = by_class(executed, "br-whatif-image")
+    assert image["buffers"][0]["data"].startswith(PNG)
