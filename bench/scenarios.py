@@ -21,6 +21,15 @@ KLINE_COLUMNS = ["start", "open", "high", "low", "close", "volume", "turnover"]
 
 
 def _peak_rss_mb() -> float:
+    """This process's peak resident set in MB: ``VmHWM`` where Linux has it. ``ru_maxrss`` survives
+    ``exec``, so a child forked from the (larger) process serving the simulator would report that one's."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 

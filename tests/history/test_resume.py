@@ -34,13 +34,14 @@ from bybit_research.sim import SimConfig, create_app
 app = create_app(SimConfig(now_ms={now}, ip_limit=0, latency_ms={latency}))
 client = br.Client(env="offline", cache=False, sim_app=app)
 br.history.download({symbols!r}, "60", *{range!r}, kinds=["klines", "funding"], path={path!r}, client=client,
-                    progress=False, workers=2)
+                    progress=False, workers={workers})
 print("finished")
 """
 
 
-def start(path: Path, latency_ms: float, before: str = "") -> subprocess.Popen[str]:
+def start(path: Path, latency_ms: float, before: str = "", workers: int = 2) -> subprocess.Popen[str]:
     code = DOWNLOAD.format(
+        workers=workers,
         repo=str(REPO),
         now=NOW_MS,
         latency=latency_ms,
@@ -93,7 +94,9 @@ def test_a_killed_download_resumes_to_the_clean_store(client: MarketClient, tmp_
 @pytest.mark.slow
 def test_a_process_dying_mid_write_leaves_no_partial_file(client: MarketClient, tmp_path: Path) -> None:
     store = tmp_path / "crashed"
-    # the fifth file write dies halfway: part of the temporary file is on disk when the process is killed
+    # the fifth file write dies halfway: part of the temporary file is on disk when the process is killed; one
+    # worker, so that no other write is in flight at that moment (with two, the other's temporary file may be
+    # there too, and the count of whole files depends on which finished first)
     crash = """
     import os, signal
     import pyarrow.parquet as pq
@@ -106,7 +109,7 @@ def test_a_process_dying_mid_write_leaves_no_partial_file(client: MarketClient, 
         return real(table, where, **options)
     pq.write_table = dying
     """
-    process = start(store, latency_ms=0, before=crash)
+    process = start(store, latency_ms=0, before=crash, workers=1)
     _, errors = process.communicate(timeout=120)
     assert process.returncode == -signal.SIGKILL, errors[-2000:]
     assert len(list(store.rglob("data.parquet"))) == 4
