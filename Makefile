@@ -26,6 +26,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/account.py
+	$(BIN)/python bench/options_iv.py
+	$(BIN)/python bench/margin_grid.py
+	PYTHONPATH=. $(BIN)/python bench/plot_candles.py
+	PYTHONPATH=. $(BIN)/python bench/history.py
 
 sim: $(STAMP)
 	$(BIN)/bybit-research sim
