@@ -178,7 +178,8 @@ def test_deadline_cuts_timeouts_of_a_stalled_exchange() -> None:
     assert 2 <= len(seen) < 10
     assert all(read <= 0.3 for read in seen)
     assert seen[-1] < 0.3  # the last attempt only got what was left before the deadline
-    # bounded by the deadline, not by the attempts (10 x 0.3 s timeouts + backoffs > 3 s); slack for a busy machine
+    # bounded by the deadline, not by the attempts (10 x 0.3 s timeouts + backoffs > 3 s);
+    # the rest is slack for a busy machine
     assert elapsed < 2.5
 
 
