@@ -22,7 +22,14 @@ from .reply import Reply, reply_of
 from .settings import ClientSettings
 from .transports import RateLimiter, build_stack, shared_ip_budget
 from .transports.budget_keys import budget_key
-from .transports.cache import DEFAULT_EXPIRE_AFTER, DO_NOT_CACHE, CacheTransport, validate_expire_after
+from .transports.cache import (
+    DEFAULT_EXPIRE_AFTER,
+    DO_NOT_CACHE,
+    CacheTransport,
+    Lookup,
+    replayed_headers,
+    validate_expire_after,
+)
 from .transports.extensions import ACCOUNT, AUTH, EXPIRE_AFTER, REFRESH
 
 __all__ = ["VOLATILE_PATHS", "Session"]
@@ -125,14 +132,18 @@ class Session:
         auth: bool = False,
         expire_after: float | None = None,
     ) -> Reply | None:
-        """The answer :meth:`fetch` would serve from the cache, or ``None``; nothing is sent."""
-        path, request = self._request(path, params, auth, expire_after, False)
+        """The answer :meth:`fetch` would serve from the cache, or ``None``; nothing is sent (nor built: the
+        cache is asked by URL and extensions alone)."""
+        path, url, extensions = self._target(path, params, auth, expire_after, False)
         if self._cache is None:
             if self.settings.offline_only:
                 raise CacheMissError(None, "offline-only mode without a cache", path)
             return None
-        answer = self._cache.cached_answer(request)
-        return None if answer is None else reply_of(path, answer, self._api_key)
+        cached = self._cache.cached_answer(Lookup(httpx.URL(url), extensions))
+        if cached is None:
+            return None
+        # only answers of HTTP 200 and retCode 0 are ever stored: what reply_of would make of them
+        return Reply(cached.content or b"", True, replayed_headers(cached), path=path)
 
     def page_url(self, path: str, params: Mapping[str, Any] | None = None) -> str:
         """The URL :meth:`fetch` requests for ``path`` and ``params``."""
@@ -152,6 +163,18 @@ class Session:
         refresh: bool,
     ) -> tuple[str, httpx.Request]:
         """Validate the arguments and build the GET request (not signed yet: signing happens per attempt)."""
+        path, url, extensions = self._target(path, params, auth, expire_after, refresh)
+        return path, self.http.build_request("GET", url, extensions=extensions)
+
+    def _target(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None,
+        auth: bool,
+        expire_after: float | None,
+        refresh: bool,
+    ) -> tuple[str, str, dict[str, Any]]:
+        """Validate the arguments: the checked path, the URL and the request's extensions."""
         path = validate_path(path)
         url = self.page_url(path, params)
         expiry = validate_expire_after(expire_after)
@@ -162,7 +185,7 @@ class Session:
             self.check_auth(path)
             assert self.settings.credentials is not None
             extensions[ACCOUNT] = self.settings.credentials.fingerprint
-        return path, self.http.build_request("GET", url, extensions=extensions)
+        return path, url, extensions
 
     def close(self) -> None:
         """Close the connections."""

@@ -28,7 +28,7 @@ from bybit_research.errors import (
     is_corruption,
 )
 from bybit_research.http.sqlite_cache import BoundedSQLiteCache
-from bybit_research.http.transports.cache import DO_NOT_CACHE, NEVER_EXPIRE
+from bybit_research.http.transports.cache import CHECKSUM_HEADER, DO_NOT_CACHE, NEVER_EXPIRE
 
 from .conftest import TEST_KEY, TEST_SECRET, Recorder, envelope
 
@@ -399,6 +399,10 @@ def test_fetch_cached_answers_only_from_the_cache(make_client, cache_file) -> No
     cached = client.fetch_cached(KLINE, PARAMS, expire_after=NEVER_EXPIRE)
     assert cached is not None and cached.from_cache is True
     assert cached.result == fetched.result and cached.time_ms == fetched.time_ms
+    assert cached.content == fetched.content and cached.path == KLINE
+    # the headers as the network sent them, without the digest the cache keeps of the body
+    assert {k.lower(): v for k, v in cached.headers.items()} == dict(fetched.headers.items())
+    assert all(k.lower() != CHECKSUM_HEADER.lower() for k in cached.headers)
     assert client.fetch_cached(KLINE, PARAMS, expire_after=DO_NOT_CACHE) is None
     assert client.fetch_cached(KLINE, {**PARAMS, "symbol": "ETHUSDT"}) is None
     assert recorder.count == 1  # lookups never reach the network
@@ -423,7 +427,7 @@ def test_fetch_cached_skips_expired_and_uncached_clients(make_client, cache_file
 def test_the_cache_key_is_the_request_whatever_the_order_of_its_parameters() -> None:
     import httpx
 
-    from bybit_research.http.transports.cache import request_key
+    from bybit_research.http.transports.cache import Lookup, request_key
 
     def key(url: str, account: str | None = None) -> str:
         return request_key(httpx.Request("GET", url), account)
@@ -436,3 +440,6 @@ def test_the_cache_key_is_the_request_whatever_the_order_of_its_parameters() -> 
     assert one != key(f"{base}?category=linear&symbol=BTCUSDT&interval=1", account="fingerprint")
     assert key(f"{base}?a=1", "x") != key(f"{base}?a=1", "y")  # two accounts never share an answer
     assert key(f"{base}?cursor=lastid%3D19%26t%3D1") != key(f"{base}?cursor=lastid%3D19%26t%3D2")
+    # a lookup by URL (what fetch_cached asks) has the key of the request it stands for
+    url = f"{base}?category=linear&symbol=BTCUSDT&interval=1&cursor=a%3D1"
+    assert request_key(Lookup(httpx.URL(url), {}), "x") == key(url, "x")

@@ -24,7 +24,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import orjson
@@ -51,10 +54,12 @@ __all__ = [
     "EXPIRE_IMMEDIATELY",
     "NEVER_EXPIRE",
     "CacheTransport",
+    "Lookup",
     "body_digest",
     "damage_of",
     "keeps_bodies",
     "open_sqlite_cache",
+    "replayed_headers",
     "validate_expire_after",
 ]
 
@@ -90,7 +95,21 @@ def validate_expire_after(expire_after: object) -> float | None:
 _LONGEST_EXPIRY_S = 100 * 365 * 86_400
 
 
-def request_key(request: httpx.Request, account: str | None = None) -> str:
+@dataclass(frozen=True)
+class Lookup:
+    """What a cache lookup reads of a GET request (its method, URL and extensions), without the request."""
+
+    url: httpx.URL
+    extensions: Mapping[str, Any]
+    method: str = "GET"
+
+
+def replayed_headers(cached: CachedResponse) -> dict[str, str]:
+    """The headers of a stored answer as they are replayed: without :data:`CHECKSUM_HEADER`."""
+    return {k: v for k, v in cached.headers.items() if k.lower() != _CHECKSUM_LOWER}
+
+
+def request_key(request: Lookup | httpx.Request, account: str | None = None) -> str:
     """The cache key of a GET request: a digest of its method, origin, path and query parameters in sorted
     order (the order they were given in does not matter; the signature's headers are never part of it), and
     of ``account``, the fingerprint of the credentials of a private request (two accounts never share an
@@ -111,6 +130,7 @@ def to_prepared_request(request: httpx.Request) -> requests.PreparedRequest:
 
 #: the stored header holding :func:`body_digest` of the answer's body (never replayed to the caller)
 CHECKSUM_HEADER = "X-Bybit-Research-Body-Digest"
+_CHECKSUM_LOWER = CHECKSUM_HEADER.lower()
 
 
 def body_digest(content: bytes) -> str:
@@ -138,7 +158,7 @@ def to_httpx_response(cached: CachedResponse, request: httpx.Request) -> httpx.R
     """Return an httpx response replaying a cached answer to ``request``."""
     response = httpx.Response(
         cached.status_code,
-        headers=[(k, v) for k, v in cached.headers.items() if k.lower() != CHECKSUM_HEADER.lower()],
+        headers=list(replayed_headers(cached).items()),
         content=cached.content or b"",
         request=request,
         extensions={FROM_CACHE: True},
@@ -211,7 +231,7 @@ class CacheTransport(httpx.BaseTransport):
         # a paged call asks for the key of each page twice (looked up first, then stored after fetching)
         self._keys: dict[tuple[str, str | None], str] = {}
 
-    def cache_key(self, request: httpx.Request) -> str:
+    def cache_key(self, request: Lookup | httpx.Request) -> str:
         """The key of ``request`` (:func:`request_key`, with the account fingerprint of a private one)."""
         account = request.extensions.get(ACCOUNT) if request.extensions.get(AUTH) else None
         url = str(request.url)
@@ -225,17 +245,20 @@ class CacheTransport(httpx.BaseTransport):
         return key
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        answer, key = self._consult(request)
-        if answer is not None:
-            return answer
+        cached, key = self._consult(request)
+        if cached is not None:
+            return to_httpx_response(cached, request)
         response = self._forward(request)
         if key is not None and response.status_code == 200 and ret_code(response) == 0:
             self._store(key, request, response, self._expiry(request))
         return response
 
-    def cached_answer(self, request: httpx.Request) -> httpx.Response | None:
-        """Return what :meth:`handle_request` would answer from the cache alone, or ``None`` when it would ask
-        the network (a miss, an expired entry, ``refresh``, or a request that is not cached).
+    def cached_answer(self, request: Lookup | httpx.Request) -> CachedResponse | None:
+        """Return the stored answer :meth:`handle_request` would serve from the cache alone, or ``None`` when
+        it would ask the network (a miss, an expired entry, ``refresh``, or a request that is not cached).
+
+        ``request`` may be a :class:`Lookup`: what a lookup reads of a request, without building one (a warm
+        history looks up each of its pages).
 
         Raises
         ------
@@ -244,12 +267,12 @@ class CacheTransport(httpx.BaseTransport):
         """
         return self._consult(request)[0]
 
-    def _expiry(self, request: httpx.Request) -> float:
+    def _expiry(self, request: Lookup | httpx.Request) -> float:
         expire_after = request.extensions.get(EXPIRE_AFTER)
         return self.default_expire_after if expire_after is None else expire_after
 
-    def _consult(self, request: httpx.Request) -> tuple[httpx.Response | None, str | None]:
-        """Return the cached answer to serve (or None), and the key to store a fresh answer under (None when
+    def _consult(self, request: Lookup | httpx.Request) -> tuple[CachedResponse | None, str | None]:
+        """Return the stored answer to serve (or None), and the key to store a fresh answer under (None when
         the answer must not be stored)."""
         expire_after = self._expiry(request)
         private = bool(request.extensions.get(AUTH))
@@ -262,7 +285,7 @@ class CacheTransport(httpx.BaseTransport):
         if self.offline_only or not request.extensions.get(REFRESH):
             cached = self._lookup(key)
             if cached is not None and (self.offline_only or not cached.is_expired):
-                return to_httpx_response(cached, request), key
+                return cached, key
             if self.offline_only:
                 raise self._miss(request, "not in the cache")
         return None, (key if expire_after != DO_NOT_CACHE else None)
@@ -329,7 +352,7 @@ class CacheTransport(httpx.BaseTransport):
         else:
             self._available(write=True)
 
-    def _miss(self, request: httpx.Request, why: str) -> CacheMissError:
+    def _miss(self, request: Lookup | httpx.Request, why: str) -> CacheMissError:
         message = (
             f"offline-only mode: {why}; the request would need the network ({request.url.query.decode()})"
         )
