@@ -19,6 +19,8 @@ __all__ = [
     "check_identifier",
     "coin_list",
     "option_split",
+    "refuse_spot_settle_coin",
+    "settle_coin_param",
     "settle_split",
 ]
 
@@ -28,14 +30,29 @@ LINEAR_SETTLE_COINS = ("USDT", "USDC")
 ORDER_FILTERS = ("Order", "StopOrder", "tpslOrder", "OcoOrder", "BidirectionalTpslOrder")
 
 
+def refuse_spot_settle_coin(category: str, settle_coin: str | None) -> None:
+    """Spot has no settle coin: ``ValueError`` before any request when one is given with ``"spot"``."""
+    if settle_coin is not None and category == "spot":
+        raise ValueError("settle_coin is not for category='spot'; allowed with 'linear', 'inverse', 'option'")
+
+
+def settle_coin_param(category: str, settle_coin: str | None) -> str | None:
+    """``settle_coin`` checked for ``category`` (linear: USDT or USDC; none with spot), as V5's
+    ``settleCoin``."""
+    if settle_coin is None:
+        return None
+    refuse_spot_settle_coin(category, settle_coin)
+    coin = check_coin(settle_coin, "settle_coin")
+    if category == "linear":
+        check_choice(coin, LINEAR_SETTLE_COINS, "settle_coin")
+    return coin
+
+
 def settle_split(category: str, params: dict[str, Any], settle_coin: str | None) -> Split | None:
     """Linear lists need ``settleCoin`` (or a symbol, or a base coin): without any, one run per settle
     coin. A given ``settle_coin`` is checked and put in ``params``."""
     if settle_coin is not None:
-        coin = check_coin(settle_coin, "settle_coin")
-        if category == "linear":
-            check_choice(coin, LINEAR_SETTLE_COINS, "settle_coin")
-        params["settleCoin"] = coin
+        params["settleCoin"] = settle_coin_param(category, settle_coin)
         return None
     if category == "linear" and "symbol" not in params and "baseCoin" not in params:
         return Split("settleCoin", LINEAR_SETTLE_COINS, tidy=False)

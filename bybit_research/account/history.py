@@ -32,6 +32,7 @@ from .arguments import (
     TRANSACTION_TYPES,
     check_identifier,
     option_split,
+    settle_coin_param,
 )
 from .ranges import required_category, run_history
 
@@ -95,13 +96,11 @@ def executions(
         (with the range), fetched_at, server_time, from_cache, pages.
     """
     checked = required_category(EXECUTION_LIST, category)
-    if settle_coin is not None and checked == "spot":
-        raise ValueError("settle_coin is not for category='spot'; allowed with 'linear', 'inverse', 'option'")
     params = {
         "category": checked,
         "symbol": None if symbol is None else check_symbol(symbol, checked),
         "baseCoin": None if base_coin is None else check_coin(base_coin),
-        "settleCoin": None if settle_coin is None else check_coin(settle_coin, "settle_coin"),
+        "settleCoin": settle_coin_param(checked, settle_coin),
         "orderId": None if order_id is None else check_identifier(order_id, "order_id"),
         "orderLinkId": None if order_link_id is None else check_identifier(order_link_id, "order_link_id"),
         "execType": check_choice(exec_type, EXEC_TYPES, "exec_type"),
@@ -233,13 +232,11 @@ def order_history(
         :func:`executions`.
     """
     checked = required_category(ORDER_HISTORY, category)
-    if settle_coin is not None and checked == "spot":
-        raise ValueError("settle_coin is not for category='spot'; allowed with 'linear', 'inverse', 'option'")
     params = {
         "category": checked,
         "symbol": None if symbol is None else check_symbol(symbol, checked),
         "baseCoin": None if base_coin is None else check_coin(base_coin),
-        "settleCoin": None if settle_coin is None else check_coin(settle_coin, "settle_coin"),
+        "settleCoin": settle_coin_param(checked, settle_coin),
         "orderId": None if order_id is None else check_identifier(order_id, "order_id"),
         "orderLinkId": None if order_link_id is None else check_identifier(order_link_id, "order_link_id"),
         "orderStatus": check_choice(order_status, ORDER_STATUSES, "order_status"),

@@ -11,7 +11,13 @@ from ..core.fetcher import Fetcher
 from ..endpoints.checks import check_choice, check_coin, check_symbol
 from ..endpoints.trade import ORDER_REALTIME, POSITION_LIST
 from ..fetch import Query, run
-from .arguments import ORDER_FILTERS, check_identifier, settle_split
+from .arguments import (
+    ORDER_FILTERS,
+    check_identifier,
+    refuse_spot_settle_coin,
+    settle_coin_param,
+    settle_split,
+)
 
 __all__ = ["orders", "positions"]
 
@@ -39,7 +45,7 @@ def positions(
     settle_coin
         ``"USDT"`` or ``"USDC"`` for linear; the settle coin of options.
     base_coin
-        Options (and linear): one base coin.
+        Options only: one base coin.
     refresh
         Ignore a cached answer (private answers are cached only with ``cache_private=True``).
 
@@ -61,8 +67,12 @@ def positions(
     if symbol is not None:
         params["symbol"] = check_symbol(symbol, checked)
     if base_coin is not None:
-        if checked == "inverse":
-            raise ValueError("base_coin is for category 'linear' or 'option' (inverse lists every position)")
+        if checked != "option":
+            # /v5/position/list takes baseCoin for options only; linear lists need symbol or settleCoin
+            raise ValueError(
+                f"base_coin is for category='option' only; with {checked!r} pass symbol="
+                + (" or settle_coin=" if checked == "linear" else " (inverse lists every position)")
+            )
         params["baseCoin"] = check_coin(base_coin)
     split = settle_split(checked, params, settle_coin)
     return run(client, Query(POSITION_LIST, params, checked, split=split, refresh=refresh))
@@ -113,6 +123,7 @@ def orders(
     """
     checked = ORDER_REALTIME.check_category(category)
     assert checked is not None
+    refuse_spot_settle_coin(checked, settle_coin)
     params: dict[str, Any] = {"category": checked, "openOnly": 0 if open_only else 1}
     if symbol is not None:
         params["symbol"] = check_symbol(symbol, checked)
@@ -128,5 +139,5 @@ def orders(
         None if "orderId" in params or "orderLinkId" in params else settle_split(checked, params, settle_coin)
     )
     if split is None and settle_coin is not None and "settleCoin" not in params:
-        params["settleCoin"] = check_coin(settle_coin, "settle_coin")
+        params["settleCoin"] = settle_coin_param(checked, settle_coin)
     return run(client, Query(ORDER_REALTIME, params, checked, split=split, refresh=refresh))

@@ -43,6 +43,9 @@ _OPTION_SYMBOL = re.compile(r"^[A-Z0-9]+-\d{1,2}[A-Z]{3}\d{2}-\d+(?:\.\d+)?-[CP]
 _DATED_LINEAR = re.compile(r"^[A-Z0-9]+-\d{1,2}[A-Z]{3}\d{2}$")
 #: inverse perpetuals (``BTCUSD``) and inverse futures (``BTCUSDZ24``, a month code and two digits)
 _INVERSE = re.compile(r"^[A-Z0-9]+USD(?:[FGHJKMNQUVXZ]\d{2})?$")
+#: linear perpetuals: USDT ones (``BTCUSDT``) and USDC ones (``BTCPERP``, ``BTCUSDC``); dated ones match
+#: :data:`_DATED_LINEAR` (reference §4: linear is USDT perps and futures, USDC perps and futures)
+_LINEAR_PERPETUAL = re.compile(r"^[A-Z0-9]+(?:USDT|USDC|PERP)$")
 _COIN = re.compile(r"^[A-Z0-9]{1,20}$")
 #: what any Bybit symbol looks like: upper-case ASCII letters and digits, parts joined by "-" (option strikes
 #: may have a decimal point), short
@@ -70,7 +73,8 @@ def check_symbol(symbol: object, category: str | None, name: str = "symbol") -> 
 
     Refused with the category the symbol belongs to: option symbols outside ``"option"``, other symbols with
     ``"option"``, dated futures with ``"spot"`` or ``"inverse"``, inverse contracts (``BTCUSD``) with
-    ``"linear"`` or ``"spot"``.
+    ``"linear"`` or ``"spot"``; with ``"linear"``, perpetuals that end in neither USDT, USDC nor PERP (a spot
+    pair such as ``ETHBTC``).
     """
     if not isinstance(symbol, str) or not symbol.strip():
         raise ValueError(f"{name} must be a non-empty string such as 'BTCUSDT', got {symbol!r}")
@@ -88,6 +92,12 @@ def check_symbol(symbol: object, category: str | None, name: str = "symbol") -> 
             raise ValueError(
                 f"{name} {symbol!r} is not an option symbol (e.g. 'BTC-27DEC24-100000-C'); "
                 "category='option' needs one"
+            )
+        if category == "linear" and belongs is None and not _LINEAR_PERPETUAL.match(text):
+            raise ValueError(
+                f"{name} {symbol!r} is not a linear symbol: linear perpetuals end in USDT, USDC or PERP "
+                "('BTCUSDT', 'BTCPERP') and dated futures carry their date ('BTCUSDT-27DEC24', "
+                "'BTC-27DEC24'); for a spot pair use category='spot'"
             )
         return text
     what = {"option": "an option", "linear": "a linear dated future", "inverse": "an inverse contract"}

@@ -32,6 +32,32 @@ CASES = [
         "settle_coin is not for category='spot'",
     ),
     ("settle linear", lambda c: c.positions("linear", settle_coin="BTC"), r"allowed: 'USDT', 'USDC'"),
+    (
+        "settle spot orders",
+        lambda c: c.orders("spot", settle_coin="USDT"),
+        "settle_coin is not for category='spot'",
+    ),
+    (
+        "settle linear history",
+        lambda c: c.executions("linear", settle_coin="BTC"),
+        r"settle_coin 'BTC' is not valid; allowed: 'USDT', 'USDC'",
+    ),
+    (
+        "settle linear orders",
+        lambda c: c.order_history("linear", settle_coin="ETH"),
+        r"settle_coin 'ETH' is not valid; allowed: 'USDT', 'USDC'",
+    ),
+    (
+        "linear positions by base coin",
+        lambda c: c.positions("linear", base_coin="BTC"),
+        r"base_coin is for category='option' only; with 'linear' pass symbol= or settle_coin=",
+    ),
+    (
+        "inverse positions by base coin",
+        lambda c: c.positions("inverse", base_coin="BTC"),
+        r"base_coin is for category='option' only; with 'inverse' pass symbol= \(inverse lists every",
+    ),
+    ("spot pair as linear", lambda c: c.executions("linear", symbol="ETHBTC"), "is not a linear symbol"),
     ("option fees", lambda c: c.fee_rates("option", symbol="BTCUSDT"), "per base coin: pass base_coin="),
     ("exec type", lambda c: c.executions("linear", exec_type="trade"), r"allowed: 'Trade', 'AdlTrade'"),
     ("order status", lambda c: c.order_history("linear", order_status="done"), r"allowed: 'New'"),

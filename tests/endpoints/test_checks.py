@@ -112,6 +112,14 @@ def test_category_of_a_symbol_from_its_shape(symbol: str, category: str | None) 
 
 
 @pytest.mark.parametrize(
+    "symbol", ["BTCUSDT", "1000PEPEUSDT", "ETHPERP", "BTCUSDC", "btcusdt", "BTCUSDT-27DEC24", "BTC-27DEC24"]
+)
+def test_linear_symbols_of_every_kind_pass(symbol: str) -> None:
+    assert check_symbol(symbol, "linear") == symbol.upper()
+    assert check_symbol("ETHBTC", "spot") == "ETHBTC"  # a spot pair is a spot symbol
+
+
+@pytest.mark.parametrize(
     ("symbol", "category", "message"),
     [
         ("BTCUSD", "linear", "is an inverse contract symbol of category 'inverse', not 'linear'"),
@@ -119,6 +127,8 @@ def test_category_of_a_symbol_from_its_shape(symbol: str, category: str | None) 
         ("BTC-27DEC24", "inverse", "is a linear dated future symbol of category 'linear', not 'inverse'"),
         ("BTC-27DEC24-90000-C", "linear", "is an option symbol of category 'option'"),
         ("BTCUSDT", "option", "is not an option symbol"),
+        ("ETHBTC", "linear", "is not a linear symbol: linear perpetuals end in USDT, USDC or PERP"),
+        ("BTCEUR", "linear", "for a spot pair use category='spot'"),
     ],
 )
 def test_a_symbol_of_another_category_names_its_category(symbol: str, category: str, message: str) -> None:

@@ -22,6 +22,7 @@ from tests.history.conftest import sent
         ),
         ({"symbols": ["BTCUSDT", "BTC-28JUN24-60000-C"]}, r"is an option symbol of category 'option'"),
         ({"symbols": ["BTCUSDT", "BTCUSDT"]}, r"symbol list has duplicates: \['BTCUSDT'\]"),
+        ({"symbols": ["BTCUSDT", "ETHBTC"]}, r"symbol 'ETHBTC' is not a linear symbol"),
         ({"interval": "2"}, r"interval '2' is not valid for /v5/market/kline; allowed: '1', '3', '5'"),
         ({"interval": "7m"}, r"interval '7m' is not valid"),
         ({"interval": None}, r"interval is needed for klines"),
