@@ -111,9 +111,10 @@ class Client:
         attempt starts and to which every attempt's timeout is cut (a call ends within about
         ``retry_max_time``, plus rate-limit waits before its first attempt).
     ip_limit
-        Client-side IP budget per 5 s (Bybit allows 600 per IP). Clients of the same host over the network
-        share one budget in the process (the smallest ``ip_limit`` wins); a ``transport=`` or the offline
-        simulator gets its own.
+        Client-side IP budget per 5 s (Bybit allows 600 per IP). Clients of the same exchange share one
+        budget in the process, whatever host name each uses (api.bybit.com, api.bytick.com and the regional
+        hosts are one; other hosts are known by resolved address and port, clients behind a proxy by the
+        proxy); the smallest ``ip_limit`` wins. A ``transport=`` or the offline simulator gets its own.
     ip_ban_s
         After an HTTP 403 (IP limit breached: Bybit bans the IP for at least 10 minutes), send nothing to
         the host for this many seconds; calls meanwhile raise ``RateLimitError`` without sending.

@@ -117,7 +117,7 @@ def check_identifier(value: object, name: str) -> str:
     """An order id as V5 takes it: printable ASCII without separators, at most 64 characters."""
     if not isinstance(value, str) or not value or len(value) > 64 or not value.isascii():
         raise ValueError(f"{name} must be an id of up to 64 ASCII characters, got {value!r}")
-    if any(ch in value for ch in "&?#/ \t\r\n=%"):
+    if not value.isprintable() or any(ch in value for ch in "&?#/ =%"):
         raise ValueError(f"{name} {value!r} holds characters no Bybit id has")
     return value
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.units import DAY_MS
 from .black76 import DAYS_PER_YEAR
 
 __all__ = [
@@ -31,7 +32,7 @@ __all__ = [
 ]
 
 #: milliseconds in Bybit's year of 365 calendar days (ACT/365)
-MS_PER_YEAR = DAYS_PER_YEAR * 86_400_000.0
+MS_PER_YEAR = DAYS_PER_YEAR * float(DAY_MS)
 
 
 def to_utc(value: Any, name: str) -> pd.Timestamp:

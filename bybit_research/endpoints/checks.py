@@ -9,6 +9,7 @@ category).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +22,7 @@ from .spec import Endpoint
 __all__ = [
     "INDEX_QUOTES",
     "INSTRUMENT_STATUSES",
+    "MAX_SYMBOLS",
     "SYMBOL_TYPES",
     "category_of_symbol",
     "check_choice",
@@ -74,7 +76,8 @@ def check_symbol(symbol: object, category: str | None, name: str = "symbol") -> 
     Refused with the category the symbol belongs to: option symbols outside ``"option"``, other symbols with
     ``"option"``, dated futures with ``"spot"`` or ``"inverse"``, inverse contracts (``BTCUSD``) with
     ``"linear"`` or ``"spot"``; with ``"linear"``, perpetuals that end in neither USDT, USDC nor PERP (a spot
-    pair such as ``ETHBTC``).
+    pair such as ``ETHBTC``); with ``"inverse"``, anything not ending in USD (and a month code); with
+    ``"spot"``, USDC perpetuals (``BTCPERP``). Dated futures and options must carry a date that exists.
     """
     if not isinstance(symbol, str) or not symbol.strip():
         raise ValueError(f"{name} must be a non-empty string such as 'BTCUSDT', got {symbol!r}")
@@ -87,12 +90,22 @@ def check_symbol(symbol: object, category: str | None, name: str = "symbol") -> 
         )
     text = text.upper()
     belongs = category_of_symbol(text)
+    if belongs in ("option", "linear"):
+        _check_symbol_date(text, symbol, name)
     if category is None or belongs is None or belongs == category:
         if category == "option" and belongs != "option":
             raise ValueError(
                 f"{name} {symbol!r} is not an option symbol (e.g. 'BTC-27DEC24-100000-C'); "
                 "category='option' needs one"
             )
+        if category == "inverse" and belongs is None:
+            raise ValueError(
+                f"{name} {symbol!r} is not an inverse symbol: inverse contracts end in USD ('BTCUSD') or in "
+                "USD and a month code ('BTCUSDZ24')"
+                + ("; use category='linear'" if _LINEAR_PERPETUAL.match(text) else "")
+            )
+        if category == "spot" and text.endswith("PERP"):
+            raise ValueError(f"{name} {symbol!r} is a linear perpetual (USDC) symbol; use category='linear'")
         if category == "linear" and belongs is None and not _LINEAR_PERPETUAL.match(text):
             raise ValueError(
                 f"{name} {symbol!r} is not a linear symbol: linear perpetuals end in USDT, USDC or PERP "
@@ -107,6 +120,19 @@ def check_symbol(symbol: object, category: str | None, name: str = "symbol") -> 
     )
 
 
+def _check_symbol_date(text: str, symbol: object, name: str) -> None:
+    """A dated future's or option's date must exist (``BTC-31FEB24`` is refused)."""
+    code = text.split("-")[1]
+    try:
+        check_exp_date(code)
+    except ValueError:
+        raise ValueError(f"{name} {symbol!r} carries the date {code!r}, which does not exist") from None
+
+
+#: the most symbols one call takes (Bybit lists a few thousand in all categories together)
+MAX_SYMBOLS = 5000
+
+
 def check_symbols(symbol: object, category: str | None) -> tuple[list[str], bool]:
     """Return ``(symbols, many)``: one symbol, or a list of them (``many=True``), each checked.
 
@@ -115,10 +141,15 @@ def check_symbols(symbol: object, category: str | None) -> tuple[list[str], bool
     if many and not isinstance(symbol, Sequence | pd.Index | np.ndarray):
         raise ValueError(f"symbol must be a symbol or a list of symbols, got {symbol!r}")
     values = [symbol] if not many else list(symbol)  # type: ignore[call-overload]
+    if len(values) > MAX_SYMBOLS:
+        raise ValueError(
+            f"symbol lists take at most {MAX_SYMBOLS} symbols, got {len(values)}; split the list"
+        )
     symbols = [check_symbol(value, category) for value in values]
     if not symbols:
         raise ValueError("symbol must be a symbol or a non-empty list of symbols")
-    duplicated = sorted({s for s in symbols if symbols.count(s) > 1})
+    counts = Counter(symbols)
+    duplicated = sorted(s for s, n in counts.items() if n > 1)
     if duplicated:
         raise ValueError(f"symbol list has duplicates: {duplicated}")
     return symbols, many

@@ -191,7 +191,7 @@ class BoundedSQLiteCache(SQLiteCache):
     def __init__(self, db_path: str | os.PathLike[str], *, lock_wait_s: float | None = None, **kwargs: Any):
         # SQLiteCache.__init__ would build plain SQLiteDicts (which wait forever): only its base is run
         BaseCache.__init__(self, cache_name=str(db_path), **kwargs)
-        self.lock_wait = LockWait(lambda exc: str(cache_error(self, exc)), lock_wait_s)
+        self.lock_wait = LockWait(lambda exc: _named(cache_error(self, exc)), lock_wait_s)
         self.responses = BoundedSQLiteDict(
             db_path, table_name="responses", lock_wait=self.lock_wait, **kwargs
         )
@@ -273,3 +273,8 @@ class _PathOnly:
 
     def __init__(self, path: Path) -> None:
         self.db_path = path
+
+
+def _named(error: BaseException) -> str:
+    """An error as the log shows it: its class name, then its message (``CacheUnavailableError: ...``)."""
+    return f"{type(error).__name__}: {error}"

@@ -13,19 +13,19 @@ import math
 import numpy as np
 import pandas as pd
 
+from ..core.units import DAY_MS, MINUTE_MS
+
 __all__ = ["STEPS_MS", "aggregate", "candle_step_ms", "coarser_step_ms"]
 
-_MINUTE = 60_000
-_DAY = 1440 * _MINUTE
-_WEEK = 7 * _DAY
+_WEEK = 7 * DAY_MS
 #: Monday 1970-01-05 00:00 UTC: weekly bars start on Mondays
-_WEEK_ORIGIN = 4 * _DAY
+_WEEK_ORIGIN = 4 * DAY_MS
 #: the bar steps offered, in ms: Bybit's kline intervals, then multiples of weeks
 STEPS_MS = tuple(
-    m * _MINUTE for m in (1, 3, 5, 15, 30, 60, 120, 240, 360, 720, 1440, 2 * 1440, 10_080, 20_160, 40_320)
+    m * MINUTE_MS for m in (1, 3, 5, 15, 30, 60, 120, 240, 360, 720, 1440, 2 * 1440, 10_080, 20_160, 40_320)
 ) + tuple(w * _WEEK for w in (13, 26, 52, 104, 260))
 
-_INTERVAL_MS = {"D": _DAY, "W": _WEEK}
+_INTERVAL_MS = {"D": DAY_MS, "W": _WEEK}
 _OHLC = ("open", "high", "low", "close")
 
 
@@ -37,7 +37,7 @@ def candle_step_ms(interval: object, times: pd.DatetimeIndex) -> int | None:
     """
     code = str(interval) if interval is not None else ""
     if code.isdigit():
-        return int(code) * _MINUTE
+        return int(code) * MINUTE_MS
     if code in _INTERVAL_MS:
         return _INTERVAL_MS[code]
     if code == "M" or len(times) < 2:

@@ -11,6 +11,7 @@ from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
+from ..core.units import DAY_MS
 from . import bars as _bars
 from .checks import FrameKind, check_frame, one_symbol, time_index
 from .labels import (
@@ -30,7 +31,6 @@ __all__ = ["KLINES", "candles"]
 KLINES = FrameKind(
     "a klines frame", ("open", "high", "low", "close"), numeric=("open", "high", "low", "close")
 )
-_DAY_MS = 86_400_000
 #: alpha of a bar holding a candle that is still open (``closed`` False)
 OPEN_CANDLE_ALPHA = 0.45
 
@@ -137,7 +137,7 @@ def _draw(axes: list[Axes], frame: pd.DataFrame, extra: list[str], bar_ms: int |
     if bar_ms is None:  # one candle of unknown length, or monthly candles: a day-wide bar per start
         widths = np.diff(left, append=left[-1] + 1.0) if len(left) > 1 else np.ones(1)
     else:
-        widths = np.full(len(left), bar_ms / _DAY_MS)
+        widths = np.full(len(left), bar_ms / DAY_MS)
     centre = left + widths / 2
     pixels = axes[0].bbox.width / max(len(frame), 1)
     half = widths * (0.4 if pixels >= 4 else 0.5)

@@ -15,6 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..core.units import MINUTE_MS
+
 __all__ = [
     "base_coin",
     "describe_range",
@@ -193,7 +195,7 @@ def interval_label(code: Any) -> str:
 
 def duration_label(ms: int) -> str:
     """Return ``"12h"``, ``"5m"``, ``"1d"``, ``"2w"`` for a duration in milliseconds."""
-    minutes = ms // 60_000
+    minutes = ms // MINUTE_MS
     if minutes and minutes % 10_080 == 0:
         return f"{minutes // 10_080}w"
     return interval_label(minutes)

@@ -19,6 +19,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter, PercentFormatter
 
+from ..core.units import DAY_MS
+
 __all__ = [
     "ASK",
     "BID",
@@ -126,7 +128,7 @@ def date_numbers(times: pd.DatetimeIndex | pd.Series | np.ndarray) -> np.ndarray
     ms = index.as_unit("ms").asi8.astype(np.float64)
     ms[index.isna()] = np.nan
     epoch = mdates.date2num(np.datetime64("1970-01-01T00:00:00"))
-    return ms / 86_400_000.0 + epoch
+    return ms / DAY_MS + epoch
 
 
 def time_axis(ax: Axes, label: bool = True) -> None:

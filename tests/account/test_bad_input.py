@@ -58,6 +58,12 @@ CASES = [
         r"base_coin is for category='option' only; with 'inverse' pass symbol= \(inverse lists every",
     ),
     ("spot pair as linear", lambda c: c.executions("linear", symbol="ETHBTC"), "is not a linear symbol"),
+    ("control character in an id", lambda c: c.executions("linear", order_id="a\x00"), "holds characters"),
+    (
+        "control character in a block trade id",
+        lambda c: c.move_position_history(block_trade_id="b\x07"),
+        "holds characters no Bybit id has",
+    ),
     ("option fees", lambda c: c.fee_rates("option", symbol="BTCUSDT"), "per base coin: pass base_coin="),
     ("exec type", lambda c: c.executions("linear", exec_type="trade"), r"allowed: 'Trade', 'AdlTrade'"),
     ("order status", lambda c: c.order_history("linear", order_status="done"), r"allowed: 'New'"),

@@ -9,6 +9,7 @@ import pytest
 
 from bybit_research.endpoints import ENDPOINTS, endpoint
 from bybit_research.endpoints.checks import (
+    MAX_SYMBOLS,
     category_of_symbol,
     check_exp_date,
     check_interval,
@@ -111,6 +112,17 @@ def test_category_of_a_symbol_from_its_shape(symbol: str, category: str | None) 
     assert category_of_symbol(symbol) == category
 
 
+def test_symbol_lists_are_bounded_and_their_duplicates_named() -> None:
+    many = [f"COIN{i}USDT" for i in range(MAX_SYMBOLS)]
+    assert check_symbols(many, "linear") == (many, True)
+    with pytest.raises(
+        ValueError, match=f"symbol lists take at most {MAX_SYMBOLS} symbols, got {MAX_SYMBOLS + 1}"
+    ):
+        check_symbols([*many, "BTCUSDT"], "linear")
+    with pytest.raises(ValueError, match=r"symbol list has duplicates: \['COIN0USDT', 'COIN2USDT'\]"):
+        check_symbols([*many[:3], "COIN2USDT", "coin0usdt"], "linear")
+
+
 @pytest.mark.parametrize(
     "symbol", ["BTCUSDT", "1000PEPEUSDT", "ETHPERP", "BTCUSDC", "btcusdt", "BTCUSDT-27DEC24", "BTC-27DEC24"]
 )
@@ -128,6 +140,16 @@ def test_linear_symbols_of_every_kind_pass(symbol: str) -> None:
         ("BTC-27DEC24-90000-C", "linear", "is an option symbol of category 'option'"),
         ("BTCUSDT", "option", "is not an option symbol"),
         ("ETHBTC", "linear", "is not a linear symbol: linear perpetuals end in USDT, USDC or PERP"),
+        (
+            "BTCUSDT",
+            "inverse",
+            r"is not an inverse symbol: inverse contracts end in USD .*use category='linear'",
+        ),
+        ("ETHBTC", "inverse", r"is not an inverse symbol: inverse contracts end in USD \('BTCUSD'\)"),
+        ("BTCPERP", "spot", r"is a linear perpetual \(USDC\) symbol; use category='linear'"),
+        ("BTC-31FEB24", "linear", r"carries the date '31FEB24', which does not exist"),
+        ("BTC-31FEB24-60000-C", "option", r"carries the date '31FEB24', which does not exist"),
+        ("BTCUSDT-30XYZ25", None, r"carries the date '30XYZ25', which does not exist"),
         ("BTCEUR", "linear", "for a spot pair use category='spot'"),
     ],
 )

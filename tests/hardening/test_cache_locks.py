@@ -115,6 +115,7 @@ def test_a_locked_request_cache_costs_one_bounded_wait_and_answers_come_from_the
     ]
     logged = refusals(caplog)
     assert len(logged) == 1 and "could not store an answer in the request cache" in logged[0]
+    assert "CacheUnavailableError: " in logged[0]  # the error the refusal stands for, by name
     assert str(cache_file) in logged[0] and "pass cache=False or another cache_path" in logged[0]
     # reads go on under another's write lock (WAL): what was stored before is still served
     app.reset_counts()

@@ -12,15 +12,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..market.calendar import DAY_MS, HOUR_MS, MINUTE_MS, WEEK_MS
 from .numbers import snap
 
 if TYPE_CHECKING:
     from .plan import PlanBuilder
 
-MINUTE_MS = 60_000
-HOUR_MS = 3_600_000
-DAY_MS = 86_400_000
-WEEK_MS = 7 * DAY_MS
 #: Active weeks over the whole history (the most recent one included).
 ACTIVE_WEEKS = 10
 #: Symbols traded in active weeks with their smallest and largest order sizes (base coin).

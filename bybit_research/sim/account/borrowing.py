@@ -6,10 +6,9 @@ import math
 import zlib
 from decimal import Decimal
 
+from ..market.calendar import DAY_MS, HOUR_MS
 from .numbers import ZERO, q8, s, s8
 
-HOUR_MS = 3_600_000
-DAY_MS = 86_400_000
 #: Average annual borrowing rate by coin; the hourly rate wanders around it from day to day.
 ANNUAL_BORROW_RATE = {"USDT": 0.07, "USDC": 0.065, "BTC": 0.01, "ETH": 0.015, "SOL": 0.04}
 #: Largest amount the account may borrow, by coin.

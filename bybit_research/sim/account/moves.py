@@ -14,9 +14,9 @@ import uuid
 from decimal import Decimal
 
 from ..market import Market
+from ..market.calendar import DAY_MS
 from .rows import Row
 
-DAY_MS = 86_400_000
 #: The perpetuals whose positions the account tried to move, with the quantity step of each.
 MOVED = (("BTCUSDT", "0.001"), ("ETHUSDT", "0.01"), ("SOLUSDT", "0.1"))
 #: Days between attempts (drawn uniformly) and the rejection delay in ms.

@@ -19,8 +19,8 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from ..core import ParamError, Request
+from ..market.calendar import DAY_MS
 
-DAY_MS = 86_400_000
 TWO_YEARS_MS = 730 * DAY_MS
 SIX_MONTHS_MS = 183 * DAY_MS
 #: How each lookback is named in the refusal.

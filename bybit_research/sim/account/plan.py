@@ -12,11 +12,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..market import Instrument, Market
+from ..market.calendar import DAY_MS, HOUR_MS
 from .activity import plan_active_weeks
 from .numbers import snap
-
-HOUR_MS = 3_600_000
-DAY_MS = 86_400_000
 
 #: Perpetuals the account trades: symbol, category, smallest and largest order size, whether one stays open
 #: now, and since how many days before the anchor (the account took up SOL and the USDC perpetuals later).

@@ -14,8 +14,8 @@ from __future__ import annotations
 import threading
 
 from ..market import Instrument, Market
+from ..market.calendar import HOUR_MS
 
-HOUR_MS = 3_600_000
 #: Whole-hour prices by (seed, category, symbol, flavour, time); emptied when it grows past the bound.
 _ON_THE_HOUR: dict[tuple[int, str, str, str, int], float] = {}
 _ON_THE_HOUR_MAX = 400_000

@@ -14,8 +14,9 @@ from ..account.borrowing import COINS, collateral_rows
 from ..account.state import FEE_RATES
 from ..account.wallet import wallet_balance_result
 from ..core import ParamError, Request, SimError, route
+from ..market.calendar import DAY_MS
 from ..market.coins import COIN_SPECS
-from .account_common import DAY_MS, coin_list, history_page, matches, require_category
+from .account_common import coin_list, history_page, matches, require_category
 
 PM_MIN_EQUITY = Decimal("1000")
 TRANSACTION_CATEGORIES = ("spot", "linear", "inverse", "option")

@@ -9,9 +9,6 @@ from ..account.paging import TWO_YEARS_MS, page_by_key, resolve_window
 from ..account.rows import Row, public
 from ..core import ParamError, Request
 
-HOUR_MS = 3_600_000
-DAY_MS = 86_400_000
-
 
 def require_category(request: Request, allowed: Sequence[str], path: str) -> str:
     """Return the required ``category`` parameter, checked against the endpoint's categories."""

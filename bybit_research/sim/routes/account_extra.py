@@ -15,7 +15,8 @@ from ..account.paging import resolve_window
 from ..account.rows import public
 from ..account.spot_analysis import trade_analysis
 from ..core import ROUTES, ParamError, Request, SimError, route
-from .account_common import DAY_MS, coin_list, require_category
+from ..market.calendar import DAY_MS
+from .account_common import coin_list, require_category
 
 #: At most this many coins per ``/v5/account/withdrawal`` request.
 WITHDRAWAL_COINS_MAX = 20

@@ -10,8 +10,8 @@ from ..account.numbers import ZERO, s8
 from ..account.portfolio_margin import asset_pnl_range
 from ..account.wallet import portfolio_wallet
 from ..core import ParamError, Request, route
-from ..market.calendar import date_code
-from .account_common import DAY_MS, history_page, matches, require_category
+from ..market.calendar import DAY_MS, date_code
+from .account_common import history_page, matches, require_category
 
 
 @route("/v5/asset/coin-greeks", auth=True, uid_limit=50)

@@ -7,7 +7,8 @@ from typing import Any
 from ..account.paging import SIX_MONTHS_MS, page_by_key, resolve_window
 from ..account.rows import public
 from ..core import Request, route
-from .account_common import DAY_MS, history_page, matches, require_category
+from ..market.calendar import DAY_MS
+from .account_common import history_page, matches, require_category
 
 MOVE_CATEGORIES = ("linear", "inverse", "spot", "option")
 MOVE_STATUSES = ("Processing", "Filled", "Rejected")

@@ -11,7 +11,8 @@ from typing import Any
 
 from ..account.paging import decode_cursor, resolve_window
 from ..core import ParamError, Request, route
-from .account_common import DAY_MS, require_category
+from ..market.calendar import DAY_MS
+from .account_common import require_category
 from .trade import EXEC_TYPES, ORDER_STATUSES
 
 PREFIX = "/v5/pre-upgrade"

@@ -10,7 +10,8 @@ from ..account.positions import position_row, value_position
 from ..account.rows import Row, public
 from ..account.state import PositionState
 from ..core import ParamError, Request, route
-from .account_common import DAY_MS, history_page, matches, require_category
+from ..market.calendar import DAY_MS
+from .account_common import history_page, matches, require_category
 
 EXEC_TYPES = (
     "Trade",

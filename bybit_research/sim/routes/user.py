@@ -13,8 +13,8 @@ from typing import Any
 
 from ..core import Request, route
 from ..credentials import API_KEYS
+from ..market.calendar import DAY_MS
 
-DAY_MS = 86_400_000
 #: Keys without a bound IP expire this many days after they were created.
 KEY_LIFETIME_DAYS = 90
 #: The demo keys were created this many days before the current day.
