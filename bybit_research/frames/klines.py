@@ -3,7 +3,7 @@
 A kline page is ``{"retCode":0,...,"result":{...,"list":[["1670608800000","17071",...],...]},...}``: a list
 of equally long arrays of numeric strings. Decoding it with a JSON parser creates one Python string per cell
 (seven thousand per page, millions per year of minutes) only to parse them again; here the ``list`` bytes are
-cut out, turned into CSV with one ``bytes.replace`` and parsed by arrow's multi-threaded CSV reader. Anything
+cut out, turned into CSV by ``bytes.translate`` and parsed by arrow's multi-threaded CSV reader. Anything
 that does not look exactly like that (spaces, other characters, ragged rows) returns ``None`` and the caller
 takes the general decoded path, so the result never depends on which path ran; so does a page whose numbers
 are beyond float range or whose times are not times (the decoded path raises
@@ -38,6 +38,9 @@ __all__ = [
 _LIST_KEY = b'"list":['
 #: the only bytes a compact list of arrays of numeric strings contains
 _NUMERIC_LIST_BYTES = b'0123456789.,"-+eE[]'
+_OPEN, _CLOSE, _COMMA, _QUOTE = ord("["), ord("]"), ord(","), ord('"')
+#: rows to lines: "]" ends a line, "[" goes (a row boundary "],[" becomes a line end and a comma)
+_ROW_ENDS = bytes.maketrans(b"]", b"\n")
 
 
 def numeric_rows_block(content: bytes) -> bytes | None:
@@ -51,27 +54,34 @@ def numeric_rows_block(content: bytes) -> bytes | None:
     Returns
     -------
     bytes or None
-        One line per row with the cells still quoted (``"1670608800000","17071",...``), or ``None`` when the
-        body is not a compact list of arrays of numeric strings.
+        One line per row, each starting with a comma (an empty first field) and the cells still quoted
+        (``,"1670608800000","17071",...``), or ``None`` when the body is not a compact list of arrays of
+        numeric strings.
     """
     at = content.find(_LIST_KEY)
-    if at < 0 or content.find(_LIST_KEY, at + 1) >= 0:
+    if at < 0:
         return None
     begin = at + len(_LIST_KEY)
     if content.startswith(b"]", begin):
-        return b""
-    if not content.startswith(b"[", begin):
-        return None
-    stop = content.find(b"]]", begin)
-    if stop < 0:
-        return None
+        return b"" if content.find(_LIST_KEY, begin) < 0 else None
+    stop = content.rfind(b"]]")
+    if not content.startswith(b"[", begin) or stop < begin or content.find(_LIST_KEY, stop) >= 0:
+        return None  # no list of arrays, or a second list after it: ambiguous
     block = content[begin + 1 : stop]
-    if not block or block.translate(None, _NUMERIC_LIST_BYTES):
+    # only quotes, digits, signs and separators: no other key or object can hide inside the block
+    if not block.startswith(b'"') or not block.endswith(b'"') or block.translate(None, _NUMERIC_LIST_BYTES):
         return None
-    lines = block.replace(b"],[", b"\n")
-    if b"[" in lines or b"]" in lines or lines.startswith(b"\n") or b"\n\n" in lines:
-        return None  # empty or nested rows ("[[],[...]]"): the decoded path says what is wrong
-    return lines
+    codes = np.frombuffer(block, dtype=np.uint8)
+    opens, closes = np.flatnonzero(codes == _OPEN), np.flatnonzero(codes == _CLOSE)
+    # every bracket inside the block is a row boundary '"],["': no empty, nested or loose rows
+    if len(opens) != len(closes) or not (
+        np.array_equal(closes + 2, opens)
+        and bool((codes[opens - 1] == _COMMA).all())
+        and bool((codes[closes - 1] == _QUOTE).all())
+        and bool((codes[opens + 1] == _QUOTE).all())  # in range: the block ends with a quote
+    ):
+        return None
+    return b"," + block.translate(_ROW_ENDS, b"[")
 
 
 def numeric_rows_frame(
@@ -103,9 +113,9 @@ def numeric_rows_frame(
     try:
         table = pa_csv.read_csv(
             pa.py_buffer(data),
-            read_options=pa_csv.ReadOptions(column_names=names, use_threads=use_threads),
+            read_options=pa_csv.ReadOptions(column_names=["lead", *names], use_threads=use_threads),
             parse_options=pa_csv.ParseOptions(ignore_empty_lines=False),
-            convert_options=pa_csv.ConvertOptions(column_types=types),
+            convert_options=pa_csv.ConvertOptions(column_types=types, include_columns=names),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None

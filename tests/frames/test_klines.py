@@ -33,8 +33,8 @@ KLINE_FIELDS = endpoint("/v5/market/kline").row_fields
 def test_block_of_the_reference_page_is_csv_lines() -> None:
     block = numeric_rows_block(REFERENCE_PAGE)
     assert block == (
-        b'"1670608800000","17071","17073","17027","17055.5","268611","15.74462667"\n'
-        b'"1670605200000","17071.5","17071.5","17061","17071","4177","0.24469757"'
+        b',"1670608800000","17071","17073","17027","17055.5","268611","15.74462667"\n'
+        b',"1670605200000","17071.5","17071.5","17061","17071","4177","0.24469757"'
     )
 
 
@@ -63,6 +63,12 @@ def test_empty_list_is_an_empty_block() -> None:
         b'{"result":{"list":[["1","x"]]}}',  # a non-numeric cell
         b'{"result":{"list":[["1","2"]],"other":{"list":[["3"]]}}}',  # two lists: ambiguous
         b'{"result":{"category":"linear"}}',  # no list at all
+        b'{"result":{"list":[[],["1","2"]]}}',  # an empty row first
+        b'{"result":{"list":[["1","2"],[],["3","4"]]}}',  # an empty row inside
+        b'{"result":{"list":[["1","2"],"3",["4","5"]]}}',  # a loose cell between rows
+        b'{"result":{"list":[["1",["2","3"]],["4","5"]]}}',  # a nested row
+        b'{"result":{"list":[["1","2"],["3","4"]]},"x":{"list":[]}}',  # a second, empty list after it
+        b'{"result":{"list":[["1","2"]],"x":[["3"]]}}',  # other arrays after the list
     ],
 )
 def test_unexpected_shapes_step_aside(body: bytes) -> None:
