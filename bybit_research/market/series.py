@@ -27,6 +27,7 @@ def funding_rates(
     *,
     refresh: bool = False,
     progress: bool | None = None,
+    max_pages: int | None = None,
 ) -> pd.DataFrame:
     """Funding-rate history of one perpetual or a list of them, paged backwards by ``endTime``.
 
@@ -46,6 +47,9 @@ def funding_rates(
         Ignore cached pages and fetch again.
     progress
         Show a progress bar (``None``: only when more than 20 pages are needed).
+    max_pages
+        Refuse (``TooManyPagesError``, a ``ValueError``) a call that needs more requests than this (default
+        10 000; a page holds 200 settlements, about 66 days at 8 h), instead of returning part of the range.
 
     Returns
     -------
@@ -66,6 +70,7 @@ def funding_rates(
         end=end_ms,
         refresh=refresh,
         progress=progress,
+        max_pages=max_pages,
     )
     return run(client, query)
 
