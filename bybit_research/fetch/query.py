@@ -50,6 +50,10 @@ class Query:
         The range ``[start, end)`` in epoch ms (``None``: the engine's default for the paging).
     step_ms
         Spacing of the records of a regular series (kline or period length; 0 = calendar month).
+    late_after_ms
+        For a time series without a fixed spacing (funding: every 1 to 8 h), how long after ``start`` its
+        first record may come without the series starting later than asked; ``None``: ``step_ms`` (and no
+        such check for a series with neither).
     count
         The number of records wanted (the public functions' ``limit=``): the last ones before ``end`` when
         ``start`` is None, else the first ones from ``start``.
@@ -76,6 +80,7 @@ class Query:
     start: int | None = None
     end: int | None = None
     step_ms: int | None = None
+    late_after_ms: int | None = None
     count: int | None = None
     limit: int | None = None
     refresh: bool = False

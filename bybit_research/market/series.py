@@ -17,6 +17,9 @@ from ..fetch import Query, Split, run
 
 __all__ = ["funding_rates", "historical_volatility", "long_short_ratio", "open_interest"]
 
+#: Bybit's longest funding interval: a first settlement up to this long after ``start`` is on time
+FUNDING_INTERVAL_MAX_MS = 8 * HOUR_MS
+
 
 def funding_rates(
     client: Fetcher,
@@ -56,7 +59,14 @@ def funding_rates(
     pandas.DataFrame
         Index ``time`` (funding settlement time, ``fundingRateTimestamp``; ``(time, symbol)`` for a list),
         columns ``symbol`` (str) and ``funding_rate`` (float64, a fraction: 0.0001 = 0.01 %). ``attrs``:
-        endpoint, category, params, fetched_at, from_cache, pages.
+        endpoint, category, params, fetched_at, from_cache, pages, and ``starts_later`` (``[start asked,
+        first settlement]``, by symbol for a list) when the history starts more than 8 h (the longest
+        funding interval) after ``start``, e.g. at the perpetual's launch.
+
+    Warns
+    -----
+    DataStartsLaterWarning
+        When the history starts later than ``start`` (as above), or the range holds no settlement at all.
     """
     checked = FUNDING_HISTORY.check_category(category)
     symbols, many = check_symbols(symbol, checked)
@@ -68,6 +78,7 @@ def funding_rates(
         split=Split("symbol", tuple(symbols), tidy=many),
         start=start_ms,
         end=end_ms,
+        late_after_ms=FUNDING_INTERVAL_MAX_MS,
         refresh=refresh,
         progress=progress,
         max_pages=max_pages,
