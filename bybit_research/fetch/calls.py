@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 from ..core.expiry import DO_NOT_CACHE
@@ -245,8 +246,7 @@ def fetch_backwards(
         while True:
             if pages:  # a page after the first: a start was given, and the first page had records
                 assert start is not None and newest is not None and cursor_end is not None
-                first, last, reached, count = start, newest, cursor_end + 1, len(pages)
-                budget.spend(lambda: _backwards_detail(params, first, last, reached, count))
+                budget.spend(partial(_backwards_detail, params, start, newest, cursor_end + 1, len(pages)))
             bound = {} if cursor_end is None else {end_name: cursor_end}
             window_end = None if cursor_end is None else cursor_end + 1
             page = fetch_one(

@@ -387,7 +387,8 @@ def test_a_backwards_chain_past_its_budget_says_how_far_it_got_and_how_many_page
     with pytest.raises(TooManyPagesError) as caught:
         fetch_backwards(
             client, endpoint("funding/history"), {"category": "linear", "symbol": "BTCUSDT"},
-            start=ms("2020-01-01"), end=ms("2024-06-01") + 1, limit=200, expire=lambda end: 5.0, budget=budget,
+            start=ms("2020-01-01"), end=ms("2024-06-01") + 1, limit=200, expire=lambda end: 5.0,
+            budget=budget,
         )  # fmt: skip
     assert len(client.calls) == 3
     # the third page's oldest record; 200 records take 200 x 8 h, so the range takes ceil(24.2) = 25 pages
