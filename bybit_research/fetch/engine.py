@@ -11,6 +11,9 @@ The paging styles (:class:`~bybit_research.endpoints.Paging`), each one function
 * ``SLIDING``: windows of at most ``max_span_ms`` within the endpoint's lookback, a cursor inside each when
   the endpoint has one (historical volatility; the 7- and 30-day private histories).
 
+Every call sends at most ``Query.max_pages`` requests: windowed plans are refused before anything is
+sent, cursor and ``endTime`` chains (of unknown length) raise ``TooManyPagesError`` once they need more.
+
 A query may be split over the values of one parameter (several symbols, or the settle coins of linear
 positions): each value gets its own requests, and the frames are joined as a tidy ``(time, symbol)`` frame
 or one after the other (:class:`Split`).
@@ -79,6 +82,7 @@ def _cursor(client: Fetcher, query: Query) -> Fetched:
         follow_cursor=True,
         refresh=query.refresh,
         progress=query.progress,
+        budget=query.budget(len(requests)),
     )
     return Fetched(pages)
 
@@ -144,7 +148,6 @@ def _interval_windows(client: Fetcher, query: Query) -> Fetched:
     now = client.server_now_ms()
     begin, stop = _series_range(query, now)
     requests = window_requests(query, begin, stop, query.step_ms, now)
-    query.check_pages(len(requests))
     pages = fetch_windows(
         client,
         query.endpoint,
@@ -152,6 +155,7 @@ def _interval_windows(client: Fetcher, query: Query) -> Fetched:
         follow_cursor=True,
         refresh=query.refresh,
         progress=query.progress,
+        budget=query.budget(len(requests)),
     )
     return Fetched(pages, begin, stop, now)
 
@@ -162,6 +166,8 @@ def _backwards(client: Fetcher, query: Query) -> Fetched:
     limit = query.page_limit()
     assert limit is not None
     end = None if query.end is None or query.end > now else query.end
+    variants = query.variants()
+    budget = query.budget(len(variants))  # each variant's first page; the pages further back spend from it
 
     def one(params: dict[str, Any]) -> list[Page]:
         return fetch_backwards(
@@ -174,9 +180,9 @@ def _backwards(client: Fetcher, query: Query) -> Fetched:
             expire=lambda window_end_ms: endpoint.cache.expire_after(window_end_ms, now),
             refresh=query.refresh,
             progress=query.progress,
+            budget=budget,
         )
 
-    variants = query.variants()
     if len(variants) == 1 or client.concurrency <= 1:
         batches = [one(params) for params in variants]
     else:
@@ -195,8 +201,9 @@ def _sliding(client: Fetcher, query: Query) -> Fetched:
         requests = [_live(query, params, None) for params in query.variants()]
         return Fetched(fetch_windows(client, endpoint, requests, refresh=query.refresh), None, None, now)
     stop = now + 1 if query.end is None else min(query.end, now + 1)
-    begin = max(query.start if query.start is not None else stop - span, EARLIEST_MS)
-    _check_lookback(endpoint, begin, now)
+    asked = query.start if query.start is not None else stop - span
+    _check_lookback(endpoint, asked, now)  # the start asked for, not the one clamped to 2018, is shown
+    begin = max(asked, EARLIEST_MS)
     first, last = endpoint.time_params
     page_limit = query.page_limit()
     requests = [
@@ -213,7 +220,6 @@ def _sliding(client: Fetcher, query: Query) -> Fetched:
         for w in aligned_windows(begin, stop, span, 1)
         if w.start <= now
     ]
-    query.check_pages(len(requests))
     pages = fetch_windows(
         client,
         endpoint,
@@ -221,15 +227,16 @@ def _sliding(client: Fetcher, query: Query) -> Fetched:
         follow_cursor=endpoint.cursor,
         refresh=query.refresh,
         progress=query.progress,
+        budget=query.budget(len(requests)),
     )
     return Fetched(pages, begin, stop, now)
 
 
-def _check_lookback(endpoint: Endpoint, begin: int, now: int) -> None:
-    if endpoint.lookback_ms is not None and begin < now - endpoint.lookback_ms:
+def _check_lookback(endpoint: Endpoint, start: int, now: int) -> None:
+    if endpoint.lookback_ms is not None and start < now - endpoint.lookback_ms:
         days = endpoint.lookback_ms // DAY_MS
         raise ValueError(
-            f"{endpoint.path} keeps {days} days of history: start {format_ms(begin)} is before "
+            f"{endpoint.path} keeps {days} days of history: start {format_ms(start)} is before "
             f"{format_ms(now - endpoint.lookback_ms)}; ask for a later start"
         )
 

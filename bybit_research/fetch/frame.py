@@ -112,15 +112,28 @@ def _gaps(frame: pd.DataFrame, step: int | None) -> list[list[str]]:
     return [[iso_ms(a), iso_ms(b)] for a, b in find_gaps(frame.index.asi8, step)]
 
 
-def _late_start(frame: pd.DataFrame, query: Query, name: str | None) -> list[str] | None:
-    """``[start asked, first record]`` when a series starts more than a record after the range asked for."""
+def _checks_late_start(query: Query) -> bool:
+    """Whether the query is a time series whose first record can tell a late start (a listing after the
+    range's start): a regular series, or one that says how far apart its records may be."""
+    if query.endpoint.index_kind is not IndexKind.TIME:
+        return False
+    return query.step_ms is not None or query.late_after_ms is not None
+
+
+def _late_start(frame: pd.DataFrame, query: Query, name: str | None, now: int | None) -> list[str] | None:
+    """``[start asked, first record]`` when a series starts more than a record after the range asked for
+    (``[start asked, None]``: no record in a range long enough to hold one, up to ``now``)."""
     if query.start is None or not isinstance(frame.index, pd.DatetimeIndex):
         return None
-    step = query.step_ms or 0
+    slack = query.late_after_ms if query.late_after_ms is not None else max(query.step_ms or 0, 1)
     ms = frame.index.asi8
     first = int(ms[0]) if len(ms) else None
-    if first is not None and first - query.start <= max(step, 1):
+    if first is not None and first - query.start <= slack:
         return None
+    if first is None:
+        stop = query.end if now is None else (now if query.end is None else min(query.end, now))
+        if stop is not None and stop - query.start <= slack:
+            return None  # too short (or still to come) to hold a record: empty, not late
     what = query.endpoint.path if name is None else f"{name} ({query.endpoint.path})"
     if first is None:
         message = f"{what} has no records from {iso_ms(query.start)} in the range asked for"
@@ -141,12 +154,13 @@ def finish(query: Query, fetched: Fetched) -> pd.DataFrame:
     """The finished frame of a query: one series, or a tidy or joined frame over a split, with ``attrs``."""
     endpoint, split = query.endpoint, query.split
     series_like = endpoint.index_kind is IndexKind.TIME and query.step_ms is not None
+    late_like = _checks_late_start(query)
     if split is None or (len(split.values) <= 1 and not split.tidy):
         frame = _series(query, fetched.pages, fetched)
         extra: dict[str, Any] = {}
         if series_like:
             extra["gaps"] = _gaps(frame, query.step_ms)
-        late = _late_start(frame, query, None) if series_like else None
+        late = _late_start(frame, query, None, fetched.now) if late_like else None
         if late is not None:
             extra["starts_later"] = late
         return _with_attrs(frame, query, fetched, extra)
@@ -167,7 +181,7 @@ def finish(query: Query, fetched: Fetched) -> pd.DataFrame:
     if series_like:
         extra["gaps"] = {str(value): _gaps(f, query.step_ms) for value, f in frames.items()}
     late_by_value = {
-        str(v): _late_start(f, query, str(v)) if series_like else None for v, f in frames.items()
+        str(v): _late_start(f, query, str(v), fetched.now) if late_like else None for v, f in frames.items()
     }
     if any(value is not None for value in late_by_value.values()):
         extra["starts_later"] = {name: value for name, value in late_by_value.items() if value is not None}

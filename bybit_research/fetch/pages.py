@@ -54,15 +54,14 @@ class Page:
     @property
     def content(self) -> bytes | None:
         """The raw response body, when the client keeps it (kline pages are parsed from it directly)."""
-        content = getattr(self.reply, "content", None)
-        return content if isinstance(content, bytes) else None
+        return None if self.reply is None else self.reply.content
 
     @property
     def from_cache(self) -> bool:
         """Whether the answer came from the cache (the request cache or the column store)."""
-        return self.stored is not None or bool(getattr(self.reply, "from_cache", False))
+        return self.stored is not None or (self.reply is not None and self.reply.from_cache)
 
     @property
     def time_ms(self) -> int | None:
-        """The server time the answer was produced at."""
-        return getattr(self.reply, "time_ms", None)
+        """The server time the answer was produced at (``None`` for a page from the column store)."""
+        return None if self.reply is None else self.reply.time_ms

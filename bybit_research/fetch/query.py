@@ -9,10 +9,11 @@ from typing import Any
 
 from ..endpoints import Endpoint
 from ..endpoints.checks import check_max_pages
+from .budget import PageBudget
 
 __all__ = ["MAX_PAGES", "Query", "Split"]
 
-#: the most requests one call plans unless it passes ``max_pages=`` (19 years of 1-minute candles)
+#: the most requests one call sends unless it passes ``max_pages=`` (19 years of 1-minute candles)
 MAX_PAGES = 10_000
 
 
@@ -49,6 +50,10 @@ class Query:
         The range ``[start, end)`` in epoch ms (``None``: the engine's default for the paging).
     step_ms
         Spacing of the records of a regular series (kline or period length; 0 = calendar month).
+    late_after_ms
+        For a time series without a fixed spacing (funding: every 1 to 8 h), how long after ``start`` its
+        first record may come without the series starting later than asked; ``None``: ``step_ms`` (and no
+        such check for a series with neither).
     count
         The number of records wanted (the public functions' ``limit=``): the last ones before ``end`` when
         ``start`` is None, else the first ones from ``start``.
@@ -57,8 +62,10 @@ class Query:
     refresh, progress
         Ignore cached answers; show a progress bar (``None``: only for many pages).
     max_pages
-        The most requests a windowed plan may have (``None``: :data:`MAX_PAGES`); a larger plan is refused
-        with ``ValueError`` before anything is sent.
+        The most requests the call may send (``None``: :data:`MAX_PAGES`): a windowed plan of more is
+        refused with ``ValueError`` before anything is sent; cursor and ``endTime`` chains, whose length is
+        known only while paging, spend from the same number and raise
+        :class:`~.budget.TooManyPagesError` (a ``ValueError``) when they need more.
     shown
         Arguments of the call that choose what is fetched without being sent as such (klines' ``price``
         flavour picks the endpoint): shown in ``attrs["params"]`` with the V5 parameters.
@@ -73,6 +80,7 @@ class Query:
     start: int | None = None
     end: int | None = None
     step_ms: int | None = None
+    late_after_ms: int | None = None
     count: int | None = None
     limit: int | None = None
     refresh: bool = False
@@ -85,16 +93,26 @@ class Query:
         # a frozen dataclass: the checked value replaces what was given (numpy integers become int)
         object.__setattr__(self, "max_pages", check_max_pages(self.max_pages))
 
+    @property
+    def allowed_pages(self) -> int:
+        """``max_pages``, or :data:`MAX_PAGES` when the call gave none."""
+        return MAX_PAGES if self.max_pages is None else self.max_pages
+
     def check_pages(self, requests: int) -> None:
         """Refuse a plan of more requests than ``max_pages`` (default :data:`MAX_PAGES`), before any is
         sent."""
-        allowed = MAX_PAGES if self.max_pages is None else self.max_pages
+        allowed = self.allowed_pages
         if requests > allowed:
             raise ValueError(
                 f"this call needs {requests} requests to {self.endpoint.path}, more than "
                 f"max_pages={allowed}: narrow the range (or the list of symbols), or pass "
                 f"max_pages={requests} to allow it"
             )
+
+    def budget(self, planned: int) -> PageBudget:
+        """The pages the call may fetch, ``planned`` of them counted (checked by :meth:`check_pages`)."""
+        self.check_pages(planned)
+        return PageBudget(self.endpoint.path, self.allowed_pages, used=planned)
 
     def page_limit(self) -> int | None:
         """The ``limit`` each request carries: ``limit``, else the endpoint's maximum when it takes one."""

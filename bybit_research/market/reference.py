@@ -57,6 +57,7 @@ def risk_limits(
     *,
     refresh: bool = False,
     progress: bool | None = None,
+    max_pages: int | None = None,
 ) -> pd.DataFrame:
     """Risk-limit tiers (all cursor pages).
 
@@ -72,6 +73,9 @@ def risk_limits(
         Ignore cached pages (cached for an hour).
     progress
         Show a progress bar for many pages.
+    max_pages
+        Refuse (``TooManyPagesError``, a ``ValueError``) a call whose cursor pages go on past this many
+        (default 10 000), instead of returning part of the answer.
 
     Returns
     -------
@@ -85,7 +89,8 @@ def risk_limits(
     params = {"category": checked}
     if symbol is not None:
         params["symbol"] = check_symbol(symbol, checked)
-    return run(client, Query(RISK_LIMIT, params, checked, refresh=refresh, progress=progress))
+    query = Query(RISK_LIMIT, params, checked, refresh=refresh, progress=progress, max_pages=max_pages)
+    return run(client, query)
 
 
 def delivery_prices(
@@ -97,6 +102,7 @@ def delivery_prices(
     *,
     refresh: bool = False,
     progress: bool | None = None,
+    max_pages: int | None = None,
 ) -> pd.DataFrame:
     """Delivery (settlement) prices of expired futures and options (all cursor pages).
 
@@ -116,6 +122,9 @@ def delivery_prices(
         Ignore cached pages (cached for 5 minutes).
     progress
         Show a progress bar for many pages.
+    max_pages
+        Refuse (``TooManyPagesError``, a ``ValueError``) a call whose cursor pages go on past this many
+        (default 10 000), instead of returning part of the answer.
 
     Returns
     -------
@@ -135,7 +144,8 @@ def delivery_prices(
         params["settleCoin"] = check_choice(
             check_coin(settle_coin, "settle_coin"), ("USDC", "USDT"), "settle_coin"
         )
-    return run(client, Query(DELIVERY_PRICE, params, checked, refresh=refresh, progress=progress))
+    query = Query(DELIVERY_PRICE, params, checked, refresh=refresh, progress=progress, max_pages=max_pages)
+    return run(client, query)
 
 
 def new_delivery_prices(

@@ -17,6 +17,9 @@ from ..fetch import Query, Split, run
 
 __all__ = ["funding_rates", "historical_volatility", "long_short_ratio", "open_interest"]
 
+#: Bybit's longest funding interval: a first settlement up to this long after ``start`` is on time
+FUNDING_INTERVAL_MAX_MS = 8 * HOUR_MS
+
 
 def funding_rates(
     client: Fetcher,
@@ -27,6 +30,7 @@ def funding_rates(
     *,
     refresh: bool = False,
     progress: bool | None = None,
+    max_pages: int | None = None,
 ) -> pd.DataFrame:
     """Funding-rate history of one perpetual or a list of them, paged backwards by ``endTime``.
 
@@ -46,13 +50,23 @@ def funding_rates(
         Ignore cached pages and fetch again.
     progress
         Show a progress bar (``None``: only when more than 20 pages are needed).
+    max_pages
+        Refuse (``TooManyPagesError``, a ``ValueError``) a call that needs more requests than this (default
+        10 000; a page holds 200 settlements, about 66 days at 8 h), instead of returning part of the range.
 
     Returns
     -------
     pandas.DataFrame
         Index ``time`` (funding settlement time, ``fundingRateTimestamp``; ``(time, symbol)`` for a list),
         columns ``symbol`` (str) and ``funding_rate`` (float64, a fraction: 0.0001 = 0.01 %). ``attrs``:
-        endpoint, category, params, fetched_at, from_cache, pages.
+        endpoint, category, params, fetched_at, from_cache, pages, and ``starts_later`` (``[start asked,
+        first settlement]``, by symbol for a list) when the history starts more than 8 h (the longest
+        funding interval) after ``start``, e.g. at the perpetual's launch.
+
+    Warns
+    -----
+    DataStartsLaterWarning
+        When the history starts later than ``start`` (as above), or the range holds no settlement at all.
     """
     checked = FUNDING_HISTORY.check_category(category)
     symbols, many = check_symbols(symbol, checked)
@@ -64,8 +78,10 @@ def funding_rates(
         split=Split("symbol", tuple(symbols), tidy=many),
         start=start_ms,
         end=end_ms,
+        late_after_ms=FUNDING_INTERVAL_MAX_MS,
         refresh=refresh,
         progress=progress,
+        max_pages=max_pages,
     )
     return run(client, query)
 

@@ -119,6 +119,7 @@ def instruments(
     *,
     refresh: bool = False,
     progress: bool | None = None,
+    max_pages: int | None = None,
 ) -> pd.DataFrame:
     """Contract specifications of every instrument of a category (all cursor pages).
 
@@ -142,6 +143,9 @@ def instruments(
         Ignore cached pages (instruments are cached for an hour).
     progress
         Show a progress bar for many pages.
+    max_pages
+        Refuse (``TooManyPagesError``, a ``ValueError``) a call whose cursor pages go on past this many
+        (default 10 000), instead of returning part of the answer.
 
     Returns
     -------
@@ -169,7 +173,15 @@ def instruments(
     params = {k: v for k, v in params.items() if v is not None}
     # spot answers one page and takes no limit
     limit = None if checked == "spot" else INSTRUMENTS_INFO.limit_range(checked).hi  # type: ignore[union-attr]
-    query = Query(INSTRUMENTS_INFO, params, checked, limit=limit, refresh=refresh, progress=progress)
+    query = Query(
+        INSTRUMENTS_INFO,
+        params,
+        checked,
+        limit=limit,
+        refresh=refresh,
+        progress=progress,
+        max_pages=max_pages,
+    )
     return run(client, query)
 
 

@@ -13,6 +13,7 @@ import pytest
 from bybit_research.core.expiry import DO_NOT_CACHE
 from bybit_research.core.time import to_ms
 from bybit_research.endpoints import endpoint
+from bybit_research.fetch.budget import PageBudget, TooManyPagesError
 from bybit_research.fetch.calls import fetch_backwards, fetch_cursor, fetch_windows
 from bybit_research.fetch.pages import PageRequest
 from bybit_research.fetch.plan import Window, aligned_windows, candle_start, find_gaps, next_candle, step_back
@@ -327,3 +328,74 @@ def test_cursor_chains_come_from_the_cache_and_a_partial_one_goes_on_from_its_fi
     assert [p.from_cache for p in partial] == [True] * 5 + [False] + [True] * 3
     refreshed = fetch_windows(client, info, windows, follow_cursor=True, refresh=True, progress=False)
     assert len(client.calls) == 19 and symbols(refreshed) == symbols(first)  # refresh: the cache is not read
+
+
+def test_a_cursor_chain_longer_than_its_budget_raises_before_asking_past_it(fake: Any) -> None:
+    client = fake(cursor_handler(total=100, per_page=10))
+    budget = PageBudget("/v5/market/instruments-info", 4, used=1)
+    request = PageRequest({"category": "linear", "limit": 10})
+    with pytest.raises(TooManyPagesError) as caught:
+        fetch_cursor(client, endpoint("instruments-info"), request, budget=budget)
+    assert len(client.calls) == 4 and budget.used == 4
+    assert str(caught.value) == (
+        "/v5/market/instruments-info has more pages than max_pages=4 allows: 4 pages fetched and the answers "
+        "go on (the cursor chain of {'category': 'linear'} goes on after 4 pages); pass a larger max_pages= "
+        "(e.g. max_pages=8) or narrow the range (or the list of symbols); nothing was returned, so no rows "
+        "are left out silently"
+    )
+    assert isinstance(caught.value, ValueError)
+
+
+def test_a_cursor_chain_that_fits_its_budget_exactly_is_whole(fake: Any) -> None:
+    client = fake(cursor_handler(total=40, per_page=10))
+    budget = PageBudget("/v5/market/instruments-info", 4, used=1)
+    pages = fetch_cursor(client, endpoint("instruments-info"), PageRequest({"limit": 10}), budget=budget)
+    assert [len(p.rows) for p in pages] == [10, 10, 10, 10] and budget.used == 4
+
+
+def test_the_chains_of_several_requests_spend_from_one_budget(fake: Any) -> None:
+    client = fake(cursor_handler(total=30, per_page=10))
+    requests = [PageRequest({"category": c, "limit": 10}) for c in ("linear", "inverse")]
+    budget = PageBudget("/v5/market/instruments-info", 6, used=2)
+    pages = fetch_windows(client, endpoint("instruments-info"), requests, follow_cursor=True, budget=budget)
+    assert len(pages) == 6 and budget.used == 6
+    with pytest.raises(TooManyPagesError, match=r"max_pages=5 allows: 5 pages fetched"):
+        fetch_windows(
+            client,
+            endpoint("instruments-info"),
+            requests,
+            follow_cursor=True,
+            budget=PageBudget("/v5/market/instruments-info", 5, used=2),
+            max_workers=1,
+        )
+
+
+def test_a_cached_cursor_chain_spends_from_the_budget_too() -> None:
+    client = CachingFake(cursor_handler(total=50, per_page=10))
+    info, request = endpoint("instruments-info"), PageRequest({"category": "linear", "limit": 10}, 3600.0)
+    assert len(fetch_windows(client, info, [request], follow_cursor=True)) == 5
+    asked = len(client.calls)
+    with pytest.raises(TooManyPagesError, match=r"max_pages=3 allows: 3 pages fetched"):
+        fetch_windows(client, info, [request], follow_cursor=True, budget=PageBudget(info.path, 3, used=1))
+    assert len(client.calls) == asked  # the whole chain is cached: nothing sent
+
+
+def test_a_backwards_chain_past_its_budget_says_how_far_it_got_and_how_many_pages_it_needs(fake: Any) -> None:
+    hour8 = 8 * 3_600_000
+    client = fake(funding_handler(ms("2019-01-01"), ms("2024-06-01"), hour8))
+    budget = PageBudget("/v5/market/funding/history", 3, used=1)
+    with pytest.raises(TooManyPagesError) as caught:
+        fetch_backwards(
+            client, endpoint("funding/history"), {"category": "linear", "symbol": "BTCUSDT"},
+            start=ms("2020-01-01"), end=ms("2024-06-01") + 1, limit=200, expire=lambda end: 5.0,
+            budget=budget,
+        )  # fmt: skip
+    assert len(client.calls) == 3
+    # the third page's oldest record; 200 records take 200 x 8 h, so the range takes ceil(24.2) = 25 pages
+    assert str(caught.value) == (
+        "/v5/market/funding/history has more pages than max_pages=3 allows: 3 pages fetched and the answers "
+        "go on ({'category': 'linear', 'symbol': 'BTCUSDT'} reached 2023-11-14T08:00:00+00:00 going back to "
+        "2020-01-01T00:00:00+00:00: about 25 pages for the whole range); pass a larger max_pages= (e.g. "
+        "max_pages=25) or narrow the range (or the list of symbols); nothing was returned, so no rows are "
+        "left out silently"
+    )

@@ -12,7 +12,15 @@ import pandas as pd
 import pytest
 
 from bybit_research.endpoints import ENDPOINTS, Paging, endpoint
-from bybit_research.fetch import ENGINES, MAX_PAGES, DataStartsLaterWarning, Query, Split, run
+from bybit_research.fetch import (
+    ENGINES,
+    MAX_PAGES,
+    DataStartsLaterWarning,
+    Query,
+    Split,
+    TooManyPagesError,
+    run,
+)
 from tests.conftest import NOW, NOW_MS, FakeClient, MarketClient
 
 PACKAGE = Path(__file__).resolve().parents[2] / "bybit_research"
@@ -139,3 +147,81 @@ def test_history_beyond_the_lookback_is_refused_without_asking_the_endpoint(
     ):
         client.historical_volatility("BTC", 7, start=too_early, end=too_early + pd.Timedelta(days=5))
     assert app.requests["/v5/market/historical-volatility"] == 0
+
+
+def test_funding_past_max_pages_raises_after_that_many_requests(client: MarketClient, app: Any) -> None:
+    with pytest.raises(TooManyPagesError) as caught:
+        client.funding_rates("BTCUSDT", "2021-01-01", "2024-06-01", max_pages=3)
+    assert app.requests["/v5/market/funding/history"] == 3
+    message = str(caught.value)
+    assert message.startswith("/v5/market/funding/history has more pages than max_pages=3 allows: 3 pages")
+    assert "going back to 2021-01-01T00:00:00+00:00: about 19 pages for the whole range" in message
+    assert "(e.g. max_pages=19) or narrow the range" in message
+
+
+def test_funding_within_max_pages_is_whole(client: MarketClient, app: Any) -> None:
+    frame = client.funding_rates("BTCUSDT", "2021-01-01", "2024-06-01", max_pages=19)
+    pages = app.requests["/v5/market/funding/history"]
+    assert pages == 19 and len(frame) == (pd.Timestamp("2024-06-01") - pd.Timestamp("2021-01-01")) // (
+        pd.Timedelta(hours=8)
+    )
+    assert frame.index[0] == pd.Timestamp("2021-01-01", tz="UTC")
+    app.reset_counts()
+    with pytest.raises(TooManyPagesError, match="max_pages=18 allows: 18 pages fetched"):
+        client.funding_rates("BTCUSDT", "2021-01-01", "2024-06-01", max_pages=18)
+    assert app.requests["/v5/market/funding/history"] == 18
+
+
+def test_the_funding_of_several_symbols_spends_from_one_max_pages(client: MarketClient, app: Any) -> None:
+    frame = client.funding_rates(["BTCUSDT", "ETHUSDT"], "2024-01-01", "2024-06-01", max_pages=6)
+    assert app.requests["/v5/market/funding/history"] == 6 and len(frame) == 2 * 152 * 3
+    with pytest.raises(TooManyPagesError, match="max_pages=5 allows: 5 pages fetched"):
+        client.funding_rates(["BTCUSDT", "ETHUSDT"], "2024-01-01", "2024-06-01", max_pages=5)
+
+
+def test_a_plan_of_more_symbols_than_max_pages_is_refused_before_any_request(
+    client: MarketClient, app: Any
+) -> None:
+    with pytest.raises(
+        ValueError, match=r"needs 2 requests to /v5/market/funding/history, more than max_pages=1"
+    ):
+        client.funding_rates(["BTCUSDT", "ETHUSDT"], "2024-01-01", "2024-06-01", max_pages=1)
+    assert app.requests["/v5/market/funding/history"] == 0
+
+
+def _cursor_pages(path: str, params: dict[str, Any]) -> Any:
+    offset = int(params.get("cursor") or 0)
+    rows = [{"symbol": f"S{i:03d}{params['settleCoin']}", "size": "1"} for i in range(offset, offset + 2)]
+    return {"list": rows, "nextPageCursor": str(offset + 2) if offset + 2 < 10 else ""}
+
+
+def test_cursor_pages_past_max_pages_raise_instead_of_a_silently_short_frame() -> None:
+    position_list = endpoint("position/list")
+    split = Split("settleCoin", ("USDT", "USDC"), tidy=False)
+    client = FakeClient(_cursor_pages)
+    whole = run(client, Query(position_list, {"category": "linear"}, "linear", split=split, max_pages=10))
+    assert len(whole) == 20 and len(client.calls) == 10
+    client = FakeClient(_cursor_pages)
+    query = Query(position_list, {"category": "linear"}, "linear", split=split, max_pages=9)
+    with pytest.raises(TooManyPagesError, match=r"max_pages=9 allows: 9 pages fetched and the answers go on"):
+        run(client, query)
+    assert len(client.calls) == 9
+
+
+def test_the_default_bound_of_cursor_pages_is_max_pages() -> None:
+    client = FakeClient(
+        lambda path, params: {"list": [{"symbol": "X"}], "nextPageCursor": str(len(client.calls))}
+    )
+    with pytest.raises(TooManyPagesError, match=rf"max_pages={MAX_PAGES} allows: {MAX_PAGES} pages fetched"):
+        run(client, Query(endpoint("risk-limit"), {"category": "linear"}, "linear"))
+    assert len(client.calls) == MAX_PAGES
+
+
+def test_the_lookback_refusal_shows_the_start_asked_for(client: MarketClient, app: Any) -> None:
+    with pytest.raises(
+        ValueError, match=r"keeps 730 days of history: start 1990-01-01T00:00:00\+00:00 is before 2022-06-"
+    ):
+        client.historical_volatility("BTC", 7, start="1990-01-01", end="2024-01-01")
+    with pytest.raises(ValueError, match=r"start 1990-01-01T00:00:00\+00:00 is before"):
+        client.executions("linear", start="1990-01-01")
+    assert app.requests["/v5/market/historical-volatility"] == 0 and app.requests["/v5/execution/list"] == 0
