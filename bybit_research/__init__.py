@@ -25,6 +25,7 @@ _PUBLIC: dict[str, str] = {
     "CacheUnavailableError": "bybit_research.errors",
     "NetworkError": "bybit_research.errors",
     "DataStartsLaterWarning": "bybit_research.fetch",
+    "TooManyPagesError": "bybit_research.fetch",
     "get_default_client": "bybit_research.client",
     "set_default_client": "bybit_research.client",
 }

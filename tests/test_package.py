@@ -54,6 +54,7 @@ PUBLIC_NAMES = [
     "RateLimitError",
     "ResponseFormatError",
     "ServerError",
+    "TooManyPagesError",
     "account_info",
     "account_instruments",
     "account_summary",
