@@ -139,3 +139,64 @@ def test_the_classic_contract_log_is_refused_for_a_unified_account(client: Marke
         InvalidRequestError, match=r"100028 .* a unified account's log is transaction_log\(\)"
     ):
         client.transaction_log(NOW - pd.Timedelta(days=3), NOW, classic=True)
+
+
+FIVE_MONTHS = pd.Timedelta(days=150)
+
+
+HISTORIES = [
+    (
+        "inverse executions",
+        lambda c, s, e: c.executions("inverse", s, e),
+        "executions",
+        category("inverse"),
+        "execId",
+        "exec_id",
+    ),
+    (
+        "option executions, every base coin",
+        lambda c, s, e: c.executions("option", s, e),
+        "executions",
+        category("option"),
+        "execId",
+        "exec_id",
+    ),
+    (
+        "inverse closed pnl",
+        lambda c, s, e: c.closed_pnl("inverse", s, e),
+        "closed_pnl",
+        category("inverse"),
+        "orderId",
+        "order_id",
+    ),
+    (
+        "closed options positions",
+        lambda c, s, e: c.closed_options_positions(s, e),
+        "closed_options",
+        category("option"),
+        "symbol",
+        "symbol",
+    ),
+    (
+        "linear trades of the transaction log",
+        lambda c, s, e: c.transaction_log(s, e, category="linear", type="TRADE"),
+        "transactions",
+        lambda row: row["_cat"] == "linear" and row["type"] == "TRADE",
+        "id",
+        "id",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "call", "table", "keep", "key", "column"), HISTORIES, ids=[case[0] for case in HISTORIES]
+)
+def test_each_history_is_the_accounts_own_rows(
+    client: MarketClient, app: Any, name: str, call: Any, table: str, keep: Any, key: str, column: str
+) -> None:
+    start, end = NOW - FIVE_MONTHS, NOW
+    frame = call(client, start, end)
+    truth = ledger(app, table, start, end, keep)
+    assert len(frame) == len(truth) > 0, name
+    assert sorted(frame[column].astype(str)) == sorted(str(row[key]) for row in truth)
+    assert frame.index.is_monotonic_increasing
