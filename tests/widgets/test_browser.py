@@ -53,23 +53,30 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def voila_url() -> Iterator[str]:
-    """``bybit-research explore`` serving the tour notebook on a free port, in its own process group."""
+@contextmanager
+def explore_app(*options: str, log_name: str = "voila.log") -> Iterator[str]:
+    """``bybit-research explore`` on a free port, in its own process group; its URL while it serves."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("BYBIT_")}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
-    command = [sys.executable, "-m", "bybit_research.cli", "explore", "--no-browser", f"--port={port}",
-               f"--notebook={NOTEBOOK}"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "bybit_research.cli",
+        "explore",
+        "--no-browser",
+        f"--port={port}",
+        *options,
+    ]
     SHOTS.mkdir(parents=True, exist_ok=True)
-    log = (SHOTS / "voila.log").open("w")
+    log = (SHOTS / log_name).open("w")
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 60
         while True:
             if server.poll() is not None:
-                raise RuntimeError(f"Voila exited with {server.returncode}; see {SHOTS / 'voila.log'}")
+                raise RuntimeError(f"Voila exited with {server.returncode}; see {SHOTS / log_name}")
             try:
                 httpx.get(url + "api", timeout=1.0)
                 break
@@ -85,6 +92,13 @@ def voila_url() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def voila_url() -> Iterator[str]:
+    """``bybit-research explore --notebook`` serving the tour notebook."""
+    with explore_app(f"--notebook={NOTEBOOK}") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -374,3 +388,25 @@ def test_the_explorers_margin_tab_values_the_selected_option(page: Any) -> None:
     assert explorer(page, ".br-margin .br-whatif-symbol input").input_value() == symbol
     explorer(page, ".br-margin").screenshot(path=SHOTS / "explorer_margin_tab.png")
     assert PAGE_ERRORS == []
+
+
+def test_the_app_alone_is_the_explorer_on_the_simulator(browser: Any) -> None:
+    """``bybit-research explore`` as a user starts it: its own notebook (the explorer alone), offline."""
+    with explore_app(log_name="voila-app.log") as url:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.route(
+            "**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url else route.abort()
+        )
+        try:
+            page.goto(url, timeout=SLOW_MS)
+            page.locator(".br-explorer .br-chart-caption", has_text="rows of /v5/market/kline").wait_for(
+                timeout=SLOW_MS
+            )
+            assert page.locator(".br-explorer").count() == 1 and page.locator(".br-option-chain").count() == 0
+            assert "BTCUSDT (linear)" in caption(page)
+            chart = page.locator(CHART_IMAGE).first
+            chart.evaluate("image => image.decode()")
+            assert chart.evaluate("image => image.naturalWidth") > 600  # the candles, drawn
+            page.screenshot(path=str(SHOTS / "explore_app.png"))
+        finally:
+            page.close()
