@@ -193,7 +193,7 @@ def _chain_rows(market: pd.DataFrame | None, options: pd.Index) -> pd.DataFrame:
     missing = [name for name in CHAIN_COLUMNS if name not in chain.columns]
     if missing:
         raise ValueError(f"the option chain needs the columns {list(CHAIN_COLUMNS)}; missing {missing}")
-    unknown = list(options[~options.isin(chain.index)])
+    unknown = list(options.difference(chain.index, sort=False))  # (isin on arrow strings is slow)
     if unknown:
         raise ValueError(f"no market data for option(s) {unknown} in the chain (unknown symbol or expiry)")
     rows = chain.loc[options]
