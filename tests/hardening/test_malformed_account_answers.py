@@ -1,5 +1,5 @@
 """Malformed answers of the account parsers that unfold fields the endpoint table keeps whole (the
-portfolio-margin report): a ``ResponseFormatError`` naming the endpoint and the part that
+portfolio-margin report, the withdrawal map): a ``ResponseFormatError`` naming the endpoint and the part that
 was wrong, never ``TypeError``, ``ValueError`` or ``BadValues`` from inside the parser, and never a frame
 made up from a value of the wrong type. Each case is an answer the property tests of
 ``test_call_properties.py`` found, or one a reviewer sent."""
@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from bybit_research.analytics.pm_report import ReportFormatError, parse_portfolio_margin
@@ -17,6 +18,7 @@ from bybit_research.errors import BybitError, ResponseFormatError
 from tests.hardening.conftest import Scripted, envelope
 
 PM = "/v5/asset/portfolio-margin"
+WITHDRAWAL = "/v5/account/withdrawal"
 
 ROW = {"priceScale": "0.1", "pnls": ["-5", "0", "5"]}
 
@@ -186,3 +188,80 @@ def test_a_well_formed_unit_still_parses(scripted: tuple[Client, Scripted]) -> N
     assert report.equity == 100.5
     assert report.scenarios[("BTC", "ALL_2")].tolist() == [5.0]
     assert report.scenarios.index.tolist() == [0.1]
+
+
+#: (name, result, message): the withdrawal map's malformations
+WITHDRAWALS: list[tuple[str, Any, str]] = [
+    (
+        "an amount that is text",
+        {"availableWithdrawal": "1", "availableWithdrawalMap": {"USDT": "abc"}},
+        "availableWithdrawalMap holds amounts that are not a finite number: 'abc'",
+    ),
+    (
+        "an amount beyond float range",
+        {"availableWithdrawalMap": {"USDT": "1e999"}},
+        "availableWithdrawalMap holds amounts that are not a finite number: '1e999'",
+    ),
+    (
+        "an amount that is a boolean",
+        {"availableWithdrawalMap": {"USDT": False}},
+        "availableWithdrawalMap holds amounts that are not a finite number: False",
+    ),
+    (
+        "an amount that is a list",
+        {"availableWithdrawalMap": {"USDT": []}},
+        r"availableWithdrawalMap holds amounts that are .*\[\]",
+    ),
+    (
+        "an amount that is an object",
+        {"availableWithdrawalMap": {"USDT": {}}},
+        r"availableWithdrawalMap holds amounts that are .*\{\}",
+    ),
+    (
+        "the map a list",
+        {"availableWithdrawalMap": [1, 2]},
+        r"availableWithdrawalMap is a list, expected an object coin -> amount",
+    ),
+    (
+        "the map a number",
+        {"availableWithdrawalMap": 5},
+        r"availableWithdrawalMap is int 5, expected an object coin -> amount",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "result", "message"), WITHDRAWALS, ids=[case[0] for case in WITHDRAWALS])
+def test_a_malformed_withdrawal_map_is_a_response_format_error(
+    scripted: tuple[Client, Scripted], name: str, result: Any, message: str
+) -> None:
+    client, exchange = scripted
+    exchange.answers[WITHDRAWAL] = envelope(result)
+    with pytest.raises(ResponseFormatError, match=f"^malformed answer from {WITHDRAWAL}: {message}$") as info:
+        client.withdrawable(["USDT", "BTC"])
+    assert info.value.endpoint == WITHDRAWAL
+    assert [request.url.path for request in exchange.requests].count(WITHDRAWAL) == 1
+
+
+def test_a_well_formed_withdrawal_map_is_a_frame(scripted: tuple[Client, Scripted]) -> None:
+    client, exchange = scripted
+    exchange.answers[WITHDRAWAL] = envelope(
+        {"availableWithdrawal": "12.5", "availableWithdrawalMap": {"USDT": "12.5", "BTC": 3}}
+    )
+    frame = client.withdrawable(["USDT", "BTC"])
+    pd.testing.assert_series_equal(
+        frame["available_withdrawal"],
+        pd.Series(
+            [12.5, 3.0],
+            index=pd.Index(["USDT", "BTC"], dtype="str", name="coin"),
+            name="available_withdrawal",
+        ),
+    )
+    assert frame.attrs["summary"] == {"available_withdrawal": 12.5}
+
+
+def test_a_withdrawal_answer_without_its_map_is_an_empty_frame(scripted: tuple[Client, Scripted]) -> None:
+    client, exchange = scripted
+    exchange.answers[WITHDRAWAL] = envelope({"availableWithdrawal": ""})
+    frame = client.withdrawable("USDT")
+    assert frame.empty and frame["available_withdrawal"].dtype == np.float64
+    assert frame.attrs["summary"] == {"available_withdrawal": None}
