@@ -233,7 +233,7 @@ def check_report(result: Any) -> tuple[Mapping[str, Any], list[Mapping[str, Any]
                 _pnl_ranges(option, inner)
         _pnl_ranges(_object(unit.get("spotHedgeInfo"), f"{where}.spotHedgeInfo"), f"{where}.spotHedgeInfo")
         shocks = _list(unit.get("maxLossIvShockList"), f"{where}.maxLossIvShockList")
-        for position, shock in enumerate(shocks):
-            to_float(shock, f"{where}.maxLossIvShockList[{position}]")
+        for point, shock in enumerate(shocks):
+            to_float(shock, f"{where}.maxLossIvShockList[{point}]")
         units.append(unit)
     return wallet, units
