@@ -22,8 +22,10 @@ from ..endpoints.assets import (
     WITHDRAWAL,
 )
 from ..endpoints.checks import check_choice, check_coin
+from ..errors import malformed
 from ..fetch import Query, run
-from ..frames.convert import convert
+from ..frames.convert import BadValues, convert
+from ..frames.shapes import describe
 from .arguments import coin_list
 
 __all__ = ["asset_overview", "coin_balance", "coin_info", "option_asset_info", "pay_info", "withdrawable"]
@@ -61,6 +63,12 @@ def withdrawable(client: Fetcher, coins: str | Sequence[str]) -> pd.DataFrame:
         Index ``coin`` (in the order Bybit lists them); column ``available_withdrawal`` (float64, in the
         coin). ``attrs``: ``summary`` (``available_withdrawal``: Bybit's figure of the first coin), endpoint,
         params, fetched_at, server_time, from_cache.
+
+    Raises
+    ------
+    ResponseFormatError
+        ``availableWithdrawalMap`` is not an object of coin -> amount, or holds an amount that is no finite
+        number.
     """
     names = coin_list(coins, "coins")
     if names is None:
@@ -75,11 +83,20 @@ def withdrawable(client: Fetcher, coins: str | Sequence[str]) -> pd.DataFrame:
     if len(answer):
         row = answer.iloc[0]
         mapped = row.get("available_withdrawal_map")
-        amounts = dict(mapped) if isinstance(mapped, dict) else {}
+        if isinstance(mapped, dict):
+            amounts = dict(mapped)
+        elif not (mapped is None or (isinstance(mapped, float) and np.isnan(mapped))):
+            raise malformed(
+                WITHDRAWAL.path,
+                f"availableWithdrawalMap is {describe(mapped)}, expected an object coin -> amount",
+            )
         first = float(row.get("available_withdrawal", np.nan))
+    try:
+        available = convert(list(amounts.values()), FLOAT)
+    except BadValues as exc:
+        raise malformed(WITHDRAWAL.path, f"availableWithdrawalMap holds amounts that are {exc}") from None
     frame = pd.DataFrame(
-        {"available_withdrawal": convert(list(amounts.values()), FLOAT)},
-        index=pd.Index(list(amounts), dtype="str", name="coin"),
+        {"available_withdrawal": available}, index=pd.Index(list(amounts), dtype="str", name="coin")
     )
     frame.attrs = {**answer.attrs, "summary": {"available_withdrawal": None if np.isnan(first) else first}}
     return frame

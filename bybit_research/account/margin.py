@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..analytics.pm_report import PortfolioMarginReport, parse_portfolio_margin
+from ..analytics.pm_report import PortfolioMarginReport, ReportFormatError, parse_portfolio_margin
 from ..core.fetcher import Fetcher
 from ..endpoints.account import PORTFOLIO_MARGIN
 from ..endpoints.checks import check_coin
+from ..errors import malformed
 from ..fetch import Query, run
 
 __all__ = ["portfolio_margin"]
@@ -34,6 +35,12 @@ def portfolio_margin(client: Fetcher, base_coin: str | None = None) -> Portfolio
         with their P&L grids, the spot hedges and the IV shock chosen at each price move. ``time`` is the
         exchange's clock of the answer; every frame's ``attrs`` carry endpoint, params, fetched_at,
         server_time and from_cache. The analytics of :mod:`bybit_research.margin` take it as it is.
+
+    Raises
+    ------
+    ResponseFormatError
+        The answer is not a report of §5.13's shape (e.g. ``assetPnlRange`` an object, a P&L that is no
+        number, a risk unit without ``baseCoin``); the message names the part.
     """
     params = {} if base_coin is None else {"baseCoin": check_coin(base_coin, "base_coin")}
     frame = run(client, Query(PORTFOLIO_MARGIN, params))
@@ -46,7 +53,10 @@ def portfolio_margin(client: Fetcher, base_coin: str | None = None) -> Portfolio
             # fields V5 adds beside the two are kept in the report's ``extra``
             **{name: row[name] for name in frame.columns if name not in ("wallet", "asset_pnl_range")},
         }
-    report = parse_portfolio_margin(result, time=frame.attrs.get("server_time"))
+    try:
+        report = parse_portfolio_margin(result, time=frame.attrs.get("server_time"))
+    except ReportFormatError as error:
+        raise malformed(PORTFOLIO_MARGIN.path, str(error)) from None
     provenance = {key: value for key, value in frame.attrs.items() if key != "summary"}
     for value in vars(report).values():
         if hasattr(value, "attrs"):

@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .pm_fields import is_number, records_frame, snake_case, to_float
+from .pm_fields import ReportFormatError, check_report, is_number, records_frame, snake_case, to_float
 
-__all__ = ["PortfolioMarginReport", "parse_portfolio_margin", "snake_case"]
+__all__ = ["PortfolioMarginReport", "ReportFormatError", "parse_portfolio_margin", "snake_case"]
 
 _KNOWN_UNIT_KEYS = {
     "baseCoin",
@@ -134,18 +134,13 @@ def parse_portfolio_margin(result: Mapping[str, Any], time: Any = None) -> Portf
 
     Raises
     ------
-    ValueError
-        ``result`` is not a dict, or an entry of ``assetPnlRange`` has no ``baseCoin``.
+    ReportFormatError
+        (a ``ValueError``) ``result`` is not a dict, a part of it is not of the type §5.13 gives it (an
+        object where a list belongs, a P&L that is no finite number), or an entry of ``assetPnlRange`` has no
+        ``baseCoin`` or repeats another's; the message names the part.
     """
-    if not isinstance(result, Mapping):
-        raise ValueError(
-            f"result must be the dict of /v5/asset/portfolio-margin, not {type(result).__name__}"
-        )
-    units = list(result.get("assetPnlRange") or [])
-    for unit in units:
-        if not isinstance(unit, Mapping) or not unit.get("baseCoin"):
-            raise ValueError("every assetPnlRange entry needs a baseCoin (one entry per risk unit)")
-    wallet = records_frame([dict(result.get("wallet") or {})], pd.RangeIndex(1))
+    wallet_fields, units = check_report(result)
+    wallet = records_frame([dict(wallet_fields)], pd.RangeIndex(1), where="wallet")
     stamp = None
     if time is not None:
         stamp = pd.Timestamp(int(time), unit="ms", tz="UTC") if is_number(time) else pd.Timestamp(time)
@@ -184,7 +179,7 @@ def _risk_units(units: list[Mapping[str, Any]]) -> pd.DataFrame:
         record.update({key: value for key, value in unit.items() if key not in _KNOWN_UNIT_KEYS})
         records.append(record)
     index = pd.Index([str(unit["baseCoin"]) for unit in units], name="base_coin", dtype="str")
-    return records_frame(records, index)
+    return records_frame(records, index, where="assetPnlRange")
 
 
 def _price_rows(ranges: Sequence[Mapping[str, Any]] | None) -> list[tuple[float, list[float]]]:
@@ -227,7 +222,12 @@ def _positions(units: list[Mapping[str, Any]], key: str) -> pd.DataFrame:
                 {"baseCoin": unit["baseCoin"], **{k: v for k, v in row.items() if k != "symbolName"}}
             )
             symbols.append(str(row.get("symbolName")))
-    frame = records_frame(records, pd.Index(symbols, name="symbol", dtype="str"), frozenset({"pnlRanges"}))
+    frame = records_frame(
+        records,
+        pd.Index(symbols, name="symbol", dtype="str"),
+        frozenset({"pnlRanges"}),
+        "perpPositionPnlRanges",
+    )
     if frame.empty:
         frame = pd.DataFrame(
             {"base_coin": pd.Series(dtype="str"), "position": pd.Series(dtype=np.float64)},
@@ -246,7 +246,12 @@ def _option_positions(units: list[Mapping[str, Any]]) -> pd.DataFrame:
                     {"baseCoin": unit["baseCoin"], "expiry": expiry.get("expiryDateRepresentation"), **fields}
                 )
                 symbols.append(str(row.get("symbolName")))
-    frame = records_frame(records, pd.Index(symbols, name="symbol", dtype="str"), frozenset({"pnlRanges"}))
+    frame = records_frame(
+        records,
+        pd.Index(symbols, name="symbol", dtype="str"),
+        frozenset({"pnlRanges"}),
+        "optionPositionPnlRanges",
+    )
     if frame.empty:
         frame = pd.DataFrame(
             {name: pd.Series(dtype="str") for name in ("base_coin", "expiry")}
@@ -337,7 +342,7 @@ def _expiries(units: list[Mapping[str, Any]]) -> pd.DataFrame:
         if keys
         else pd.MultiIndex.from_arrays([[], []], names=["base_coin", "expiry"])
     )
-    return records_frame(records, index)
+    return records_frame(records, index, where="optionExpiryDatePnlRanges")
 
 
 def _spot_hedge(units: list[Mapping[str, Any]]) -> pd.DataFrame:
@@ -345,7 +350,7 @@ def _spot_hedge(units: list[Mapping[str, Any]]) -> pd.DataFrame:
         {k: v for k, v in (unit.get("spotHedgeInfo") or {}).items() if k != "pnlRanges"} for unit in units
     ]
     index = pd.Index([str(unit["baseCoin"]) for unit in units], name="base_coin", dtype="str")
-    return records_frame(records, index)
+    return records_frame(records, index, where="spotHedgeInfo")
 
 
 def _chosen_shocks(units: list[Mapping[str, Any]]) -> pd.DataFrame:

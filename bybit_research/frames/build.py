@@ -6,7 +6,7 @@ their key (``symbol``); columns are the snake_case V5 field names, nested object
 names when that is unambiguous; types as in :mod:`.convert`. Fields the schema does not know are kept and
 typed by :func:`~.convert.infer_kind`; fields the schema knows are columns whatever the data holds.
 
-A value that cannot be what its field holds, or a row without the time it is indexed by, raises
+A value that cannot be what its field holds, or a row without the time or key it is indexed by, raises
 :class:`~bybit_research.errors.ResponseFormatError` naming the endpoint and the field."""
 
 from __future__ import annotations
@@ -235,6 +235,9 @@ def build_frame(endpoint: Endpoint, rows: Sequence[Any], category: str | None = 
             stamps = stamps[order]
         return _frame(columns, stamps)
     index = pd.Index(columns.pop(key), name=key)
+    if index.hasnans:  # a row of a snapshot without its key: nothing to index it by (and not made up)
+        missing = int(np.count_nonzero(index.isna()))
+        raise malformed(endpoint.path, f"{missing} of {len(index)} rows have no {endpoint.index}")
     frame = _frame(columns, index)
     if endpoint.unique_index and not index.is_unique:
         frame = frame[~index.duplicated(keep="last")]

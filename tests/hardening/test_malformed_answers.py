@@ -125,6 +125,20 @@ CASES: list[CallCase] = [
         r"result.list\[0\] is str 'BTCUSDT', expected an object",
     ),
     (
+        "ticker rows without their symbol",
+        TICKERS,
+        envelope({"category": "linear", "list": [{"symbol": "BTCUSDT"}, {"lastPrice": "1"}, {"symbol": ""}]}),
+        lambda c: c.tickers("linear"),
+        "2 of 3 rows have no symbol",
+    ),
+    (
+        "an option instrument without its symbol",
+        "/v5/market/instruments-info",
+        envelope({"category": "option", "list": [{}]}),
+        lambda c: c.option_chain("BTC"),
+        "1 of 1 rows have no symbol",
+    ),
+    (
         "a price as text",
         TICKERS,
         ticker(markPrice="high"),
