@@ -19,6 +19,7 @@ __all__ = [
     "check_identifier",
     "coin_list",
     "option_split",
+    "order_ids",
     "refuse_spot_settle_coin",
     "settle_coin_param",
     "settle_split",
@@ -111,6 +112,14 @@ def coin_list(coin: str | Sequence[str] | None, name: str = "coin") -> str | Non
     if not coins:
         raise ValueError(f"{name} must be a coin such as 'USDT' or a non-empty list of coins")
     return ",".join(check_coin(value, name) for value in coins)
+
+
+def order_ids(order_id: str | None, order_link_id: str | None) -> dict[str, Any]:
+    """``orderId`` and ``orderLinkId`` as V5 takes them, each checked (``None`` when not given)."""
+    return {
+        "orderId": None if order_id is None else check_identifier(order_id, "order_id"),
+        "orderLinkId": None if order_link_id is None else check_identifier(order_link_id, "order_link_id"),
+    }
 
 
 def check_identifier(value: object, name: str) -> str:

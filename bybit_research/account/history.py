@@ -30,8 +30,8 @@ from .arguments import (
     ORDER_FILTERS,
     ORDER_STATUSES,
     TRANSACTION_TYPES,
-    check_identifier,
     option_split,
+    order_ids,
     settle_coin_param,
 )
 from .ranges import required_category, run_history
@@ -101,8 +101,7 @@ def executions(
         "symbol": None if symbol is None else check_symbol(symbol, checked),
         "baseCoin": None if base_coin is None else check_coin(base_coin),
         "settleCoin": settle_coin_param(checked, settle_coin),
-        "orderId": None if order_id is None else check_identifier(order_id, "order_id"),
-        "orderLinkId": None if order_link_id is None else check_identifier(order_link_id, "order_link_id"),
+        **order_ids(order_id, order_link_id),
         "execType": check_choice(exec_type, EXEC_TYPES, "exec_type"),
     }
     kept = {k: v for k, v in params.items() if v is not None}
@@ -237,8 +236,7 @@ def order_history(
         "symbol": None if symbol is None else check_symbol(symbol, checked),
         "baseCoin": None if base_coin is None else check_coin(base_coin),
         "settleCoin": settle_coin_param(checked, settle_coin),
-        "orderId": None if order_id is None else check_identifier(order_id, "order_id"),
-        "orderLinkId": None if order_link_id is None else check_identifier(order_link_id, "order_link_id"),
+        **order_ids(order_id, order_link_id),
         "orderStatus": check_choice(order_status, ORDER_STATUSES, "order_status"),
         "orderFilter": check_choice(order_filter, ORDER_FILTERS, "order_filter"),
     }

@@ -24,7 +24,7 @@ from ..endpoints.pre_upgrade import (
     PRE_UPGRADE_TRANSACTION_LOG,
 )
 from ..fetch import Query, run
-from .arguments import EXEC_TYPES, ORDER_STATUSES, TRANSACTION_TYPES, check_identifier
+from .arguments import EXEC_TYPES, ORDER_STATUSES, TRANSACTION_TYPES, order_ids
 from .ranges import required_category, run_history
 
 __all__ = [
@@ -39,13 +39,6 @@ __all__ = [
 
 #: ``orderFilter`` values of the pre-upgrade order history (active and conditional orders)
 PRE_UPGRADE_ORDER_FILTERS = ("Order", "StopOrder")
-
-
-def _ids(order_id: str | None, order_link_id: str | None) -> dict[str, Any]:
-    return {
-        "orderId": None if order_id is None else check_identifier(order_id, "order_id"),
-        "orderLinkId": None if order_link_id is None else check_identifier(order_link_id, "order_link_id"),
-    }
 
 
 def pre_upgrade_order_history(
@@ -101,7 +94,7 @@ def pre_upgrade_order_history(
         "category": checked,
         "symbol": None if symbol is None else check_symbol(symbol, checked),
         "baseCoin": None if base_coin is None else check_coin(base_coin),
-        **_ids(order_id, order_link_id),
+        **order_ids(order_id, order_link_id),
         "orderStatus": check_choice(order_status, ORDER_STATUSES, "order_status"),
         "orderFilter": check_choice(order_filter, PRE_UPGRADE_ORDER_FILTERS, "order_filter"),
     }
@@ -153,7 +146,7 @@ def pre_upgrade_executions(
         "category": checked,
         "symbol": None if symbol is None else check_symbol(symbol, checked),
         "baseCoin": None if base_coin is None else check_coin(base_coin),
-        **_ids(order_id, order_link_id),
+        **order_ids(order_id, order_link_id),
         "execType": check_choice(exec_type, EXEC_TYPES, "exec_type"),
     }
     endpoint = PRE_UPGRADE_EXECUTIONS
