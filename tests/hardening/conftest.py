@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -52,3 +53,23 @@ def scripted() -> Iterator[tuple[Client, Scripted]]:
     )
     yield client, exchange
     client.close()
+
+
+@pytest.fixture
+def cache_file(tmp_path: Path) -> Path:
+    return tmp_path / "cache.sqlite"
+
+
+@pytest.fixture
+def open_client(app: Any, cache_file: Path) -> Iterator[Callable[..., Client]]:
+    """Open clients on the test's cache file, on the simulator of ``app`` (closed after the test)."""
+    opened: list[Client] = []
+
+    def build(**settings: Any) -> Client:
+        client = Client(env="offline", sim_app=app, cache_path=cache_file, **settings)
+        opened.append(client)
+        return client
+
+    yield build
+    for client in opened:
+        client.close()

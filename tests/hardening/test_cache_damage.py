@@ -10,7 +10,7 @@ import random
 import sqlite3
 import struct
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,26 +36,6 @@ def download(client: Client) -> pd.DataFrame:
 def same_frame(got: pd.DataFrame, expected: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(got, expected)
     assert len(got) == ROWS and got.index.is_unique and got.index.is_monotonic_increasing
-
-
-@pytest.fixture
-def cache_file(tmp_path: Path) -> Path:
-    return tmp_path / "cache.sqlite"
-
-
-@pytest.fixture
-def open_client(app: Any, cache_file: Path) -> Iterator[Callable[..., Client]]:
-    """Open clients on the test's cache file (closed after the test)."""
-    opened: list[Client] = []
-
-    def build(**settings: Any) -> Client:
-        client = Client(env="offline", sim_app=app, cache_path=cache_file, **settings)
-        opened.append(client)
-        return client
-
-    yield build
-    for client in opened:
-        client.close()
 
 
 @pytest.fixture

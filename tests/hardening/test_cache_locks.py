@@ -36,25 +36,6 @@ def short_waits(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def cache_file(tmp_path: Path) -> Path:
-    return tmp_path / "cache.sqlite"
-
-
-@pytest.fixture
-def open_client(app: Any, cache_file: Path) -> Iterator[Callable[..., Client]]:
-    opened: list[Client] = []
-
-    def build(**settings: Any) -> Client:
-        client = Client(env="offline", sim_app=app, cache_path=cache_file, **settings)
-        opened.append(client)
-        return client
-
-    yield build
-    for client in opened:
-        client.close()
-
-
-@pytest.fixture
 def existing(open_client: Callable[..., Client], app: Any) -> pd.DataFrame:
     """A cache file (and its column store) as a first session leaves them; returns that session's klines."""
     client = open_client()
